@@ -1,0 +1,75 @@
+import { type Command, Option } from 'commander';
+import type { ProgramDeps } from './cli.js';
+import { environment, examples, terminal } from './cli-helpers.js';
+
+/** `whcli verify`: the CI gate. The command and its view load only when it runs. */
+export function addVerifyCommand(program: Command, deps: ProgramDeps): Command {
+  return program
+    .command('verify')
+    .description('CI gate: check a handler against every event type (signed, forged, unsigned, replayed, duplicate); exit 1 on any failure')
+    .option('-f, --forward <url>', 'the handler: 3000, localhost:3000/path or a URL (default: "forward" in the config file)')
+    .option('-p, --provider <name>', 'provider whose events and signatures to use (default: the config file\'s)')
+    .option('-s, --secret <secret>', 'signing secret the handler expects (default: $WHCLI_SECRET or the config file)')
+    .option('-e, --events <list>', 'comma-separated event types, or all', 'all')
+    .option('--checks <list>', 'comma-separated: delivery, forgery, unsigned, replay, duplicate (default: all that apply)')
+    .option('--timeout <duration>', "how long the handler gets per request (default: the provider's, e.g. 10s for lava)")
+    .option('--concurrency <n>', 'checks in flight at once', '4')
+    .addOption(new Option('--reporter <name>', 'report format').choices(['pretty', 'json', 'junit']).default('pretty'))
+    .option('-o, --output <file>', 'write the json or junit report to a file; the table still prints')
+    .option('--start <command>', 'start the handler first, e.g. "npm run dev"; its whole process tree is stopped at the end')
+    .option('--wait-for <url>', 'wait until this host:port accepts connections before checking (default with --start: the --forward target)')
+    .option('--wait-timeout <duration>', 'how long to wait for it', '60s')
+    .option('--fail-fast', 'start no further checks after the first failure')
+    .option('-c, --config <file>', 'config file (default: whcli.config.json here or above)')
+    .addHelpText(
+      'after',
+      examples([
+        'whcli verify --provider stripe --forward localhost:3000/webhooks --secret whsec_test',
+        'whcli verify -p github -f 3000/hooks --events push,ping --checks delivery,forgery',
+        'whcli verify -p stripe -f 3000/webhooks --start "npm run dev" --reporter junit --output verify.xml',
+        'whcli verify -p lava -f 8080 --reporter json | jq ".results[] | select(.status == \\"failed\\")"',
+      ]) +
+        `
+Checks, for each event type:
+  delivery   a correctly signed event gets a 2xx within the timeout (latency reported)
+  forgery    the event signed with a wrong secret gets a 4xx
+  unsigned   the event without any signature header gets a 4xx
+  replay     a correct signature dated past the scheme's tolerance gets a 4xx (timestamped schemes only)
+  duplicate  the same event id delivered twice gets a 2xx both times
+
+Exit codes: 0 every check passed, 1 a check failed or the handler is unreachable, 2 usage error.
+`,
+    )
+    .action(async (opts) => {
+      const [{ verify, verifyFailure }, view, term] = await Promise.all([
+        import('./commands/verify.js'),
+        import('./ui/verify-view.js'),
+        terminal(),
+      ]);
+      // json or junit without --output goes to stdout alone, so it can be piped.
+      const machineOnly = opts.reporter !== 'pretty' && !opts.output;
+      const progress = machineOnly
+        ? undefined
+        : view.createProgress(term, { isTTY: process.stderr.isTTY === true, write: (text) => process.stderr.write(text) });
+      let report;
+      try {
+        report = await verify(opts, {
+          environment: environment(),
+          signal: deps.signal,
+          onPlan: progress?.plan,
+          onReady: progress?.ready,
+          onResult: progress?.result,
+        });
+      } finally {
+        progress?.stop();
+      }
+      if (machineOnly) {
+        const { renderReport } = await import('./verify/reporters.js');
+        process.stdout.write(renderReport(report, opts.reporter));
+      } else {
+        view.printVerifyReport(term, report, { outputFile: opts.output, reporter: opts.reporter });
+      }
+      const failure = verifyFailure(report);
+      if (failure) throw failure;
+    });
+}

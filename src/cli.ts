@@ -1,0 +1,269 @@
+import { Command, Option } from 'commander';
+import { collect, environment, examples, printJson, terminal } from './cli-helpers.js';
+import { whcliVersion } from './version.js';
+import { addVerifyCommand } from './cli-verify.js';
+
+export interface ProgramDeps {
+  /** Aborted on Ctrl-C / SIGTERM; long-running commands stop cleanly on it. */
+  signal: AbortSignal;
+}
+
+const GETTING_STARTED = `
+Getting started:
+  $ whcli listen --forward localhost:3000/webhooks --provider stripe --secret whsec_test
+      tunnel: prints a public URL; every event POSTed there reaches your handler, re-signed
+  $ whcli trigger invoice.paid --provider stripe --forward localhost:3000/webhooks
+      send a signed fixture event straight to your handler
+  $ whcli verify --provider stripe --forward localhost:3000/webhooks --secret whsec_test
+      CI gate: every event type, forged/unsigned/replayed signatures, duplicates
+
+  $ whcli providers        the providers and how they sign
+  $ whcli events           every event type with a fixture
+`;
+
+/** The command-line interface; each command's module is loaded only when it runs. */
+export function buildProgram(deps: ProgramDeps): Command {
+  const program = new Command('whcli')
+    .description('Test webhooks locally: tunnel, trigger and verify signed provider events.')
+    .version(whcliVersion(), '-v, --version')
+    .showSuggestionAfterError()
+    .exitOverride()
+    // One line, like every other whcli error: commander puts its "(Did you mean ...?)" on a second.
+    .configureOutput({ outputError: (text, write) => write(`whcli: ${text.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')}\n`) })
+    .addHelpText('after', GETTING_STARTED)
+    .usage('<command> [options]')
+    .argument('[command]')
+    .action(async (command?: string) => {
+      if (!command) return program.outputHelp();
+      const [{ UsageError }, { nearestNames }] = await Promise.all([import('./errors.js'), import('./providers/catalogue.js')]);
+      const near = nearestNames(command, program.commands.map((c) => c.name()));
+      throw new UsageError(`unknown command "${command}".${near.length ? ` Did you mean ${near.map((n) => `"${n}"`).join(', ')}?` : ''} See whcli --help.`);
+    });
+
+  program
+    .command('trigger')
+    .description('send a signed fixture event for a provider event type')
+    .argument('<event>', 'event type, e.g. invoice.paid (see `whcli events`)')
+    .option('-p, --provider <name>', 'provider (inferred when only one has the event)')
+    .option('-f, --forward <url>', 'where to send: 3000, localhost:3000/path or a URL (default: a running `whcli listen`)')
+    .option('-s, --secret <secret>', 'signing secret (default: $WHCLI_SECRET or the config file)')
+    .option('--set <path=value>', 'override a body field, e.g. data.amount=100 (repeatable)', collect)
+    .option('--data <json|file>', "replace the event's data object")
+    .option('-H, --header <name:value>', 'add a request header (repeatable)', collect)
+    .option('--timeout <duration>', "per-attempt timeout (default: the provider's)")
+    .option('--retries', "on failure, retry on the provider's schedule with the same event id")
+    .option('--retry-mode <mode>', 'which schedule: live (default) or e.g. test')
+    .option('--time-scale <n>', 'divide retry delays by n (60 turns minutes into seconds)')
+    .option('--dry-run', 'print the exact request without sending it')
+    .option('--json', 'machine-readable output')
+    .option('-c, --config <file>', 'config file (default: whcli.config.json here or above)')
+    .addHelpText(
+      'after',
+      examples([
+        'whcli trigger invoice.paid --provider stripe --forward 3000/webhooks --secret whsec_test',
+        'whcli trigger payment.succeeded --set data.amount=4200 --forward localhost:3000',
+        'whcli trigger charge.success --provider lahza --retries --time-scale 60 --forward 3000',
+        'whcli trigger push --provider github --dry-run --secret s3cret',
+      ]),
+    )
+    .action(async (event: string, opts) => {
+      const [{ trigger, triggerFailure }, view, term] = await Promise.all([
+        import('./commands/trigger.js'),
+        import('./ui/trigger-view.js'),
+        terminal(),
+      ]);
+      const quiet = opts.json || opts.dryRun;
+      const result = await trigger(
+        { event, ...opts },
+        {
+          environment: environment(),
+          onStart: quiet ? undefined : (head) => view.printTriggerHeader(term, head),
+          onAttempt: quiet ? undefined : (attempt, next) => view.printAttempt(term, attempt, next),
+        },
+      );
+      if (opts.json) printJson(result);
+      else if (opts.dryRun) view.printDryRun(term, result);
+      if (!result.ok) throw triggerFailure(result);
+    });
+
+  program
+    .command('sign')
+    .description('print the signature headers a provider would send with a body')
+    .option('-p, --provider <name>', 'provider whose scheme to use')
+    .option('-s, --secret <secret>', 'signing secret (default: $WHCLI_SECRET or the config file)')
+    .option('--file <path>', 'body to sign (default: stdin)')
+    .option('--timestamp <unix>', 'signature timestamp in unix seconds (default: now)')
+    .option('--id <id>', 'message id, for schemes that sign one')
+    .option('--json', 'machine-readable output')
+    .option('-c, --config <file>', 'config file')
+    .addHelpText(
+      'after',
+      examples([
+        'whcli sign --provider stripe --secret whsec_test --file body.json',
+        'echo -n \'{"event":"charge.success"}\' | whcli sign --provider paystack --secret sk_test',
+        'curl localhost:3000/hooks --data-binary @body.json $(whcli sign -p github -s s3cret --file body.json --curl)',
+      ]),
+    )
+    .option('--curl', 'print as curl -H arguments')
+    .action(async (opts) => {
+      const [{ sign }, { text }] = await Promise.all([import('./commands/sign.js'), import('node:stream/consumers')]);
+      const result = await sign(opts, {
+        environment: environment(),
+        readStdin: async () => Buffer.from(await text(process.stdin)),
+      });
+      if (opts.json) return printJson(result);
+      for (const [name, value] of Object.entries(result.headers)) {
+        process.stdout.write(opts.curl ? `-H '${name}: ${value}' ` : `${name}: ${value}\n`);
+      }
+      if (opts.curl) process.stdout.write('\n');
+    });
+
+  program
+    .command('providers')
+    .description('list the providers: signature scheme, headers, events, timeout, retries')
+    .option('--json', 'machine-readable output')
+    .option('-c, --config <file>', 'config file')
+    .addHelpText('after', examples(['whcli providers', 'whcli providers --json | jq ".[].name"']))
+    .action(async (opts) => {
+      const [{ listProviders }, view, term] = await Promise.all([
+        import('./commands/catalogue.js'),
+        import('./ui/catalogue-view.js'),
+        terminal(),
+      ]);
+      const providers = await listProviders(opts, { environment: environment() });
+      if (opts.json) printJson(providers.map(view.providerSummary));
+      else view.printProviders(term, providers);
+    });
+
+  program
+    .command('events')
+    .description('list the event types that have fixtures')
+    .option('-p, --provider <name>', 'only this provider')
+    .option('--json', 'machine-readable output')
+    .option('-c, --config <file>', 'config file')
+    .addHelpText('after', examples(['whcli events', 'whcli events --provider stripe --json']))
+    .action(async (opts) => {
+      const [{ listProviders }, view, term] = await Promise.all([
+        import('./commands/catalogue.js'),
+        import('./ui/catalogue-view.js'),
+        terminal(),
+      ]);
+      const providers = await listProviders(opts, { environment: environment() });
+      if (opts.json) printJson(providers.flatMap((p) => p.events.map((e) => ({ provider: p.name, ...e }))));
+      else view.printEvents(term, providers);
+    });
+
+  program
+    .command('listen')
+    .description('tunnel: forward every event a relay channel receives to your handler, re-signed')
+    .option('-f, --forward <url>', 'your handler: 3000, localhost:3000/webhooks or a URL')
+    .option('-r, --relay <url>', 'relay base URL, http(s) or ws(s) (default: an embedded relay on loopback)')
+    .option('-p, --provider <name>', 'provider to re-sign as (see `whcli providers`)')
+    .option('-s, --secret <secret>', 'signing secret (default: $WHCLI_SECRET or the config file)')
+    .option('-e, --events <list>', 'forward only these event types, comma-separated')
+    .option('--timeout <duration>', "handler timeout (default: the provider's)")
+    .option('--no-resign', 'pass the signature headers through untouched')
+    .option('--concurrency <n>', 'deliveries in flight at once (1 keeps order)', '1')
+    .option('--port <port>', 'port of the embedded relay (default 8787)')
+    .option('--no-history', 'do not record deliveries for `whcli history`')
+    .option('--json', 'NDJSON on stdout: a ready object, then one object per delivery')
+    .option('-c, --config <file>', 'config file')
+    .addHelpText(
+      'after',
+      examples([
+        'whcli listen --forward localhost:3000/webhooks --provider stripe --secret whsec_test',
+        'whcli listen -f 3000 -p github -s s3cret --events push,pull_request.opened',
+        'whcli listen -f 3000 --relay https://relay.example.com --json | jq .',
+      ]),
+    )
+    .action(async (opts) => {
+      const [{ listen }, view, term] = await Promise.all([import('./commands/listen.js'), import('./ui/listen-view.js'), terminal()]);
+      const wasReady = { value: false };
+      const line = (value: unknown) => process.stdout.write(`${JSON.stringify(value)}\n`);
+      const summary = await listen(opts, {
+        environment: environment(),
+        signal: deps.signal,
+        onReady: (ready) => (opts.json ? line({ type: 'ready', ...ready }) : view.printBanner(term, ready)),
+        onDelivery: (delivery) => (opts.json ? line({ type: 'delivery', ...delivery }) : view.printDelivery(term, delivery)),
+        onStatus: (status) => (opts.json ? status.type !== 'connecting' && line({ ...status, type: 'status', status: status.type }) : view.printStatus(term, status, wasReady)),
+        onNotice: (message) => term.err(term.color.yellow(message)),
+      });
+      if (!opts.json) term.err(term.color.dim(`stopped: ${summary.delivered} delivered, ${summary.failed} failed`));
+    });
+
+  program
+    .command('relay')
+    .description('run the relay server: public channel URLs, listeners over WebSocket')
+    .option('--host <host>', 'interface to bind', '127.0.0.1')
+    .option('--port <port>', 'port', '8787')
+    .option('--public-url <url>', 'base URL providers reach, e.g. https://hooks.example.com')
+    .option('--max-body <size>', 'largest accepted body', '5mb')
+    .option('--retention <duration>', 'how long events are kept', '24h')
+    .option('--max-pending <n>', 'unacknowledged events per channel before ingress answers 503', '10000')
+    .option('--respond-with <mode>', 'ok: answer 200 at once; handler: answer with the handler\'s status', 'ok')
+    .option('--respond-timeout <duration>', 'with --respond-with handler, how long to wait', '30s')
+    .option('--store <store>', 'memory, file[:<dir>] (default, in the user data dir) or redis://host:port/db')
+    .option('--fsync <policy>', 'file store: always (default; 200 only once on disk) or never')
+    .option('--json', 'log as NDJSON')
+    .addHelpText(
+      'after',
+      examples([
+        'whcli relay --port 8787',
+        'whcli relay --store redis://127.0.0.1:6379/0 --port 8788   # one of several behind a load balancer',
+        'whcli relay --host 0.0.0.0 --public-url https://hooks.example.com --max-body 1mb',
+        'whcli relay --respond-with handler   # exercise provider retries end to end',
+      ]),
+    )
+    .action(async (opts) => {
+      const [{ runRelay }, term] = await Promise.all([import('./commands/relay.js'), terminal()]);
+      await runRelay(opts, {
+        environment: environment(),
+        signal: deps.signal,
+        onListening: (info) =>
+          opts.json
+            ? process.stdout.write(`${JSON.stringify({ type: 'listening', ...info })}\n`)
+            : term.out(`whcli relay listening on ${info.url} (store: ${info.store})`),
+      });
+    });
+
+  program
+    .command('history')
+    .description('list recent events received by `whcli listen` and what the handler answered')
+    .option('-n, --limit <n>', 'how many', '20')
+    .option('--json', 'machine-readable output')
+    .addHelpText('after', examples(['whcli history', 'whcli history --limit 100 --json']))
+    .action(async (opts) => {
+      const [{ listHistory }, view, term] = await Promise.all([import('./commands/history.js'), import('./ui/history-view.js'), terminal()]);
+      const entries = await listHistory(opts, { environment: environment() });
+      if (opts.json) printJson(entries.map(({ body, ...rest }) => ({ ...rest, bodyBase64: body })));
+      else view.printHistory(term, entries);
+    });
+
+  program
+    .command('replay')
+    .description('send an event from history to the handler again, freshly signed')
+    .argument('<id>', 'relay event id (rev_...) or provider event id, from `whcli history`')
+    .option('-f, --forward <url>', 'send here instead of where it went before')
+    .option('-p, --provider <name>', 'provider to sign as (default: as recorded)')
+    .option('-s, --secret <secret>', 'signing secret (default: $WHCLI_SECRET or the config file)')
+    .option('--no-resign', 'send the recorded signature headers untouched')
+    .option('--timeout <duration>', "handler timeout (default: the provider's)")
+    .option('--json', 'machine-readable output')
+    .option('-c, --config <file>', 'config file')
+    .addHelpText('after', examples(['whcli replay rev_3NBBzsNFid9PMys7', 'whcli replay evt_123 --forward localhost:4000/hooks']))
+    .action(async (id: string, opts) => {
+      const [{ replay }, format, term, { WhcliError }] = await Promise.all([
+        import('./commands/history.js'),
+        import('./ui/format.js'),
+        terminal(),
+        import('./errors.js'),
+      ]);
+      const out = await replay(id, opts, { environment: environment() });
+      if (opts.json) printJson(out);
+      else term.out(`${format.formatStatus(out.result, term.color)} ${out.eventType ?? ''} -> ${out.url} ${format.formatLatency(out.result.durationMs)}  ${format.excerpt(out.result.body)}`);
+      if (!out.result.ok) throw new WhcliError('WHCLI_ERR_NON_2XX', `handler answered ${out.result.status}`);
+    });
+
+  addVerifyCommand(program, deps);
+  return program;
+}

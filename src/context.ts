@@ -1,0 +1,38 @@
+import { UsageError } from './errors.js';
+import { findConfigFile } from './config/find-config.js';
+import { builtinProviders } from './providers/builtin.js';
+import { Catalogue } from './providers/catalogue.js';
+import type { WhcliConfig } from './config/config-file.js';
+
+/** What every command may read from its surroundings, passed in so tests control it. */
+export interface Environment {
+  cwd: string;
+  env: Record<string, string | undefined>;
+}
+
+export interface Context {
+  config: WhcliConfig | undefined;
+  catalogue: Catalogue;
+}
+
+/** Loads the config file (explicit, or found upward from cwd) and the provider catalogue. */
+export async function loadContext(environment: Environment, configPath?: string): Promise<Context> {
+  const path = configPath ?? findConfigFile(environment.cwd);
+  if (!path) return { config: undefined, catalogue: new Catalogue(builtinProviders) };
+  // zod loads only when there is a config file to check.
+  const { readConfigFile, mergeProviders } = await import('./config/config-file.js');
+  const config = readConfigFile(path);
+  return { config, catalogue: new Catalogue(mergeProviders(builtinProviders, config.providers, path)) };
+}
+
+/** --secret, else WHCLI_SECRET, else the config file; a clear error when none is set. */
+export function resolveSecret(flag: string | undefined, environment: Environment, config?: WhcliConfig): string {
+  const secret = flag ?? environment.env.WHCLI_SECRET ?? config?.secret;
+  if (secret === undefined || secret === '') {
+    throw new UsageError(
+      'no signing secret: pass --secret, set WHCLI_SECRET, or add "secret" to whcli.config.json',
+      'WHCLI_ERR_NO_SECRET',
+    );
+  }
+  return secret;
+}

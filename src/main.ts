@@ -1,0 +1,37 @@
+import { CommanderError } from 'commander';
+import { buildProgram } from './cli.js';
+import { WhcliError } from './errors.js';
+
+/** Exit codes: 0 ok, 1 failure, 2 usage, 130 interrupted. */
+async function main(): Promise<number> {
+  const stop = new AbortController();
+  let interrupts = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupts += 1;
+    // A second Ctrl-C means "now".
+    if (interrupts > 1) process.exit(130);
+    stop.abort(signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    await buildProgram({ signal: stop.signal }).parseAsync(process.argv);
+    // Ctrl-C ends with 130 as shells expect; SIGTERM is a requested shutdown (systemd, CI), so 0.
+    return stop.signal.aborted && stop.signal.reason === 'SIGINT' ? 130 : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander already printed help, a version, or its own one-line error.
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+      return 2;
+    }
+    if (error instanceof WhcliError) {
+      if (error.message) process.stderr.write(`whcli: ${error.message}\n`);
+      return error.exitCode;
+    }
+    const detail = process.env.WHCLI_DEBUG ? (error as Error).stack : (error as Error).message;
+    process.stderr.write(`whcli: unexpected error: ${detail} (set WHCLI_DEBUG=1 for details)\n`);
+    return 1;
+  }
+}
+
+main().then((code) => process.exit(code));

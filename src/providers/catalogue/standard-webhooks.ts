@@ -1,0 +1,37 @@
+import type { ProviderSpec } from '../types.js';
+
+export const standardWebhooks: ProviderSpec = {
+  name: 'standard-webhooks',
+  title: 'Standard Webhooks (Svix)',
+  docs: 'https://www.standardwebhooks.com',
+  scheme: { type: 'standard-webhooks', toleranceSec: 300 },
+  envelope: {
+    template: { type: '{{event}}', timestamp: '{{iso}}', data: '{{data}}' },
+    typeFrom: { path: 'type' },
+    idFrom: { header: 'webhook-id' },
+    idTemplate: 'msg_{{rand}}',
+  },
+  timeoutMs: 15_000,
+  // Svix's published schedule: 5s, 5m, 30m, 2h, 5h, 10h, 10h.
+  retries: [
+    { delay: '5s', count: 1 },
+    { delay: '5m', count: 1 },
+    { delay: '30m', count: 1 },
+    { delay: '2h', count: 1 },
+    { delay: '5h', count: 1 },
+    { delay: '10h', count: 2 },
+  ],
+  events: [
+    { name: 'user.created', description: 'A user was created' },
+    { name: 'user.updated', description: 'A user was updated' },
+    { name: 'user.deleted', description: 'A user was deleted' },
+    { name: 'invoice.paid', description: 'An invoice was paid' },
+    { name: 'invoice.payment_failed', description: 'An invoice payment failed' },
+    { name: 'subscription.created', description: 'A subscription started' },
+    { name: 'subscription.canceled', description: 'A subscription was canceled' },
+  ],
+  notes: [
+    'Secrets look like whsec_<base64>; the base64 part is the key. Several secrets (rotation) give several v1 signatures.',
+    'Svix sends the same scheme with svix-id/svix-timestamp/svix-signature headers: define a provider with those header names in whcli.config.json.',
+  ],
+};

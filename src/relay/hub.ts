@@ -1,0 +1,124 @@
+import type { WebSocket } from 'ws';
+import { encodeEventFrame, type DeliveryReport, type RelayEvent } from './protocol.js';
+import type { RelayMetrics } from './metrics.js';
+import type { RelayStore } from './store.js';
+
+/** Unacknowledged events a listener may have in flight unless it asks for another window. */
+export const DEFAULT_WINDOW = 256;
+
+/** One connected listener on one channel. */
+export class ListenerSession {
+  readonly inflight = new Set<number>();
+  pumping = false;
+  pumpAgain = false;
+  closed = false;
+
+  constructor(
+    readonly ws: WebSocket,
+    readonly channel: string,
+    /** The highest seq sent to this listener. */
+    public sentSeq: number,
+    readonly window: number,
+  ) {}
+}
+
+type ResultWaiter = (report: DeliveryReport | undefined) => void;
+
+/**
+ * Fans each channel's events out to its listeners, in order, with a bounded window of unacknowledged
+ * events per listener, and tells ingress when a listener reports a result.
+ */
+export class ChannelHub {
+  private readonly sessions = new Map<string, Set<ListenerSession>>();
+  private readonly waiters = new Map<string, ResultWaiter[]>();
+
+  constructor(
+    private readonly store: RelayStore,
+    private readonly metrics: RelayMetrics,
+  ) {}
+
+  get listenerCount(): number {
+    let n = 0;
+    for (const set of this.sessions.values()) n += set.size;
+    return n;
+  }
+
+  attach(session: ListenerSession): void {
+    let set = this.sessions.get(session.channel);
+    if (!set) this.sessions.set(session.channel, (set = new Set()));
+    set.add(session);
+    void this.pump(session);
+  }
+
+  detach(session: ListenerSession): void {
+    session.closed = true;
+    const set = this.sessions.get(session.channel);
+    set?.delete(session);
+    if (set?.size === 0) this.sessions.delete(session.channel);
+  }
+
+  /** A new event was stored on this channel. */
+  notify(channel: string): void {
+    for (const session of this.sessions.get(channel) ?? []) void this.pump(session);
+  }
+
+  async acknowledge(session: ListenerSession, seq: number, report: DeliveryReport): Promise<void> {
+    if (!session.inflight.delete(seq)) return; // not ours, or acknowledged twice: nothing to do
+    await this.store.ack(session.channel, seq, report);
+    if (!report.skipped) this.metrics.delivered += 1;
+    const key = `${session.channel}:${seq}`;
+    const waiting = this.waiters.get(key);
+    if (waiting) {
+      this.waiters.delete(key);
+      for (const resolve of waiting) resolve(report);
+    }
+    void this.pump(session);
+  }
+
+  /** Resolves with the first listener's report for an event, or undefined after `timeoutMs`. */
+  waitForReport(channel: string, seq: number, timeoutMs: number): Promise<DeliveryReport | undefined> {
+    const key = `${channel}:${seq}`;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        const list = this.waiters.get(key)?.filter((w) => w !== done);
+        if (list?.length) this.waiters.set(key, list);
+        else this.waiters.delete(key);
+        resolve(undefined);
+      }, timeoutMs);
+      const done: ResultWaiter = (report) => {
+        clearTimeout(timer);
+        resolve(report);
+      };
+      this.waiters.set(key, [...(this.waiters.get(key) ?? []), done]);
+    });
+  }
+
+  /** Sends what the listener has room for; re-runs if notified meanwhile. */
+  private async pump(session: ListenerSession): Promise<void> {
+    if (session.pumping) {
+      session.pumpAgain = true;
+      return;
+    }
+    session.pumping = true;
+    try {
+      do {
+        session.pumpAgain = false;
+        for (;;) {
+          const room = session.window - session.inflight.size;
+          if (room <= 0 || session.closed) break;
+          const events = await this.store.readAfter(session.channel, session.sentSeq, room);
+          if (events.length === 0 || session.closed) break;
+          for (const event of events) this.send(session, event);
+        }
+      } while (session.pumpAgain && !session.closed);
+    } finally {
+      session.pumping = false;
+    }
+  }
+
+  private send(session: ListenerSession, event: RelayEvent): void {
+    session.sentSeq = event.seq;
+    session.inflight.add(event.seq);
+    session.ws.send(encodeEventFrame(event), { binary: true });
+  }
+}

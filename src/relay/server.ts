@@ -1,0 +1,265 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { ChannelHub, DEFAULT_WINDOW, ListenerSession } from './hub.js';
+import { BodyTooLargeError, headerPairs, readBody } from './ingress.js';
+import { RelayMetrics } from './metrics.js';
+import { MAX_REPORT_BODY, PROTOCOL_VERSION, ProtocolError, parseClientMessage, type ServerMessage } from './protocol.js';
+import { ChannelFullError, type RelayStore } from './store.js';
+import { MemoryStore } from './stores/memory-store.js';
+import { hashToken, newChannelId, newEventId, newToken, tokenMatches } from './tokens.js';
+
+export interface RelayOptions {
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  /** Base URL providers see, e.g. https://hooks.example.com; defaults to the listening address. */
+  publicUrl?: string;
+  maxBodyBytes?: number;
+  store?: RelayStore;
+  /** "ok": answer 200 at once; "handler": wait for the listener's result. */
+  respondWith?: 'ok' | 'handler';
+  respondTimeoutMs?: number;
+  /** Interval of keep-alive pings to listeners. */
+  pingIntervalMs?: number;
+  /** How long a listener has to say hello after connecting. */
+  helloTimeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface RelayServer {
+  /** Base URL (public when given). */
+  url: string;
+  /** Where it actually listens. */
+  address: { host: string; port: number };
+  store: RelayStore;
+  metrics: RelayMetrics;
+  /** Creates a channel, returning its credentials. */
+  createChannel(): Promise<{ id: string; token: string; url: string }>;
+  /** Registers a channel with a known id and token (the embedded relay keeps a listener's URL stable). */
+  registerChannel(id: string, token: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+const CHANNEL_PATH = /^\/c\/([A-Za-z0-9_-]{1,64})(\/[^?]*)?$/;
+const WS_PATH = /^\/ws\/([A-Za-z0-9_-]{1,64})$/;
+
+function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+/** Refuses an upgrade with a real HTTP status, as ws clients expect. */
+function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
+  const body = JSON.stringify({ error: reason });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
+
+function bearer(req: IncomingMessage): string | undefined {
+  const header = req.headers.authorization;
+  return header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+}
+
+/** Starts the relay: channel ingress, the listener WebSocket, health and metrics, on one port. */
+export async function startRelay(options: RelayOptions = {}): Promise<RelayServer> {
+  const store: RelayStore = options.store ?? new MemoryStore();
+  const metrics = new RelayMetrics();
+  const hub = new ChannelHub(store, metrics);
+  // Events stored by another relay on the same store reach this relay's listeners at once.
+  const stopWatching = store.onAppend?.((channel) => hub.notify(channel));
+  const maxBody = options.maxBodyBytes ?? 5 * 1024 * 1024;
+  const respondTimeoutMs = options.respondTimeoutMs ?? 30_000;
+  const log = options.log ?? (() => {});
+  // Acks are small; anything bigger from a listener is a protocol error.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 256 * 1024 });
+  let baseUrl = '';
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((error) => {
+      log(`request failed: ${(error as Error).message}`);
+      if (!res.headersSent) json(res, 500, { error: 'internal error' });
+      else res.destroy();
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = req.url ?? '/';
+    const queryAt = url.indexOf('?');
+    const pathname = queryAt < 0 ? url : url.slice(0, queryAt);
+    const query = queryAt < 0 ? '' : url.slice(queryAt + 1);
+    const channelMatch = CHANNEL_PATH.exec(pathname);
+    if (channelMatch) return ingress(req, res, channelMatch[1]!, channelMatch[2] ?? '', query);
+    if (pathname === '/api/channels' && req.method === 'POST') {
+      req.resume();
+      return json(res, 201, await createChannel());
+    }
+    if (pathname === '/healthz') return json(res, 200, { ok: true });
+    if (pathname === '/metrics') {
+      const stats = await store.stats();
+      const text = metrics.render({
+        pending: stats.pendingEvents,
+        stored: stats.storedEvents,
+        expired: stats.expired,
+        channels: stats.channels,
+        listeners: hub.listenerCount,
+      });
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+      return void res.end(text);
+    }
+    req.resume();
+    json(res, 404, { error: 'not found' });
+  }
+
+  async function ingress(req: IncomingMessage, res: ServerResponse, channel: string, path: string, query: string) {
+    if (!(await store.getChannel(channel))) {
+      metrics.rejected.unknownChannel += 1;
+      req.resume();
+      return json(res, 404, { error: 'unknown channel' });
+    }
+    let body: Buffer;
+    try {
+      body = await readBody(req, maxBody);
+    } catch (error) {
+      if (!(error instanceof BodyTooLargeError)) throw error;
+      metrics.rejected.tooLarge += 1;
+      return json(res, 413, { error: `body larger than ${maxBody} bytes` }, { connection: 'close' });
+    }
+    let event;
+    try {
+      event = await store.append({
+        id: newEventId(),
+        channel,
+        receivedAt: Date.now(),
+        method: req.method ?? 'POST',
+        path,
+        query,
+        headers: headerPairs(req),
+        body,
+      });
+    } catch (error) {
+      if (!(error instanceof ChannelFullError)) throw error;
+      // The sender keeps the event and retries; nothing is silently dropped.
+      metrics.rejected.full += 1;
+      return json(res, 503, { error: error.message }, { 'retry-after': '30' });
+    }
+    metrics.received += 1;
+    const waiting = options.respondWith === 'handler' ? hub.waitForReport(channel, event.seq, respondTimeoutMs) : undefined;
+    hub.notify(channel);
+    if (!waiting) return json(res, 200, { ok: true, id: event.id, seq: event.seq });
+    const report = await waiting;
+    if (!report) return json(res, 504, { error: 'no listener result in time', id: event.id, seq: event.seq });
+    if (report.status === undefined) return json(res, 502, { error: report.error?.message ?? 'delivery failed', id: event.id });
+    res.writeHead(report.status, { 'content-type': 'text/plain; charset=utf-8', 'x-whcli-event-id': event.id });
+    res.end((report.body ?? '').slice(0, MAX_REPORT_BODY));
+  }
+
+  async function createChannel() {
+    const id = newChannelId();
+    const token = newToken();
+    await store.createChannel({ id, tokenHash: hashToken(token), createdAt: Date.now() });
+    return { id, token, url: `${baseUrl}/c/${id}` };
+  }
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    void upgrade(req, socket, head).catch(() => socket.destroy());
+  });
+
+  async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer) {
+    const match = WS_PATH.exec((req.url ?? '').split('?')[0]!);
+    if (!match) return refuseUpgrade(socket, 404, 'Not Found');
+    const channel = await store.getChannel(match[1]!);
+    if (!channel) return refuseUpgrade(socket, 404, 'Not Found');
+    const token = bearer(req);
+    if (!token || !tokenMatches(token, channel.tokenHash)) {
+      metrics.rejected.unauthorized += 1;
+      return refuseUpgrade(socket, 401, 'Unauthorized');
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => onListener(ws, channel.id));
+  }
+
+  function onListener(ws: WebSocket, channel: string) {
+    let session: ListenerSession | undefined;
+    let helloSeen = false;
+    let alive = true;
+    const send = (message: ServerMessage) => ws.send(JSON.stringify(message));
+    const fail = (code: number, reason: string) => {
+      metrics.protocolErrors += 1;
+      send({ type: 'error', code: 'WHCLI_ERR_PROTOCOL', message: reason });
+      ws.close(code, reason.slice(0, 120));
+    };
+    const helloTimer = setTimeout(() => fail(1008, 'no hello within time'), options.helloTimeoutMs ?? 10_000);
+    const pingTimer = setInterval(() => {
+      // Silent disconnects (sleep, NAT drops) are found by missing pongs.
+      if (!alive) return ws.terminate();
+      alive = false;
+      ws.ping();
+    }, options.pingIntervalMs ?? 15_000);
+    ws.on('pong', () => (alive = true));
+    ws.on('message', (data, isBinary) => {
+      alive = true;
+      if (isBinary) return fail(1003, 'listeners send text messages only');
+      let message;
+      try {
+        message = parseClientMessage(data.toString());
+      } catch (error) {
+        return fail(1008, error instanceof ProtocolError ? error.message : 'bad message');
+      }
+      if (message.type === 'hello') {
+        if (helloSeen) return fail(1008, 'hello sent twice');
+        helloSeen = true;
+        clearTimeout(helloTimer);
+        void (async () => {
+          const acked = await store.ackedThrough(channel);
+          // Acks sent while the old link was dying never arrived, though the listener counts them in
+          // its resume point: resend from what the store saw acknowledged, and the listener confirms
+          // those as duplicates without delivering them again. A resume point further back (another
+          // listener acknowledged more of the channel) is honoured.
+          const resumeFrom = Math.min(message.resume ?? acked, acked);
+          session = new ListenerSession(ws, channel, resumeFrom, Math.min(message.window ?? DEFAULT_WINDOW, 4096));
+          send({ type: 'ready', v: PROTOCOL_VERSION, channel, url: `${baseUrl}/c/${channel}`, resumeFrom });
+          hub.attach(session);
+        })().catch(() => ws.terminate());
+        return;
+      }
+      if (!session) return fail(1008, 'ack before hello');
+      void hub.acknowledge(session, message.seq, message.report);
+    });
+    ws.on('close', () => {
+      clearTimeout(helloTimer);
+      clearInterval(pingTimer);
+      if (session) hub.detach(session);
+    });
+    ws.on('error', () => ws.terminate());
+  }
+
+  server.listen(options.port ?? 8787, options.host ?? '127.0.0.1');
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  baseUrl = (options.publicUrl ?? `http://${host}:${address.port}`).replace(/\/$/, '');
+
+  return {
+    url: baseUrl,
+    address: { host: address.address, port: address.port },
+    store,
+    metrics,
+    createChannel,
+    registerChannel: (id, token) => store.createChannel({ id, tokenHash: hashToken(token), createdAt: Date.now() }),
+    close: async () => {
+      stopWatching?.();
+      for (const ws of wss.clients) ws.terminate();
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await store.close();
+    },
+  };
+}

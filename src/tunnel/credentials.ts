@@ -1,0 +1,40 @@
+import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export interface ChannelCredentials {
+  id: string;
+  token: string;
+  url: string;
+}
+
+/** Channel ids and tokens per relay, so a listener's public URL survives restarts. */
+export class CredentialStore {
+  private readonly file: string;
+
+  constructor(private readonly dir: string) {
+    this.file = join(dir, 'channels.json');
+  }
+
+  async get(relayKey: string): Promise<ChannelCredentials | undefined> {
+    return (await this.readAll())[relayKey];
+  }
+
+  async set(relayKey: string, credentials: ChannelCredentials): Promise<void> {
+    const all = await this.readAll();
+    all[relayKey] = credentials;
+    await mkdir(this.dir, { recursive: true });
+    // Write-then-rename: a crash never leaves a half-written file; 0600 since tokens are secrets.
+    const temp = `${this.file}.${process.pid}.tmp`;
+    await writeFile(temp, JSON.stringify(all, null, 2), { mode: 0o600 });
+    await rename(temp, this.file);
+    await chmod(this.file, 0o600);
+  }
+
+  private async readAll(): Promise<Record<string, ChannelCredentials>> {
+    try {
+      return JSON.parse(await readFile(this.file, 'utf8')) as Record<string, ChannelCredentials>;
+    } catch {
+      return {};
+    }
+  }
+}

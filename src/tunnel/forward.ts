@@ -1,0 +1,105 @@
+import type { HeaderList, OutgoingRequest } from '../delivery/send.js';
+import { joinTarget } from '../delivery/target.js';
+import { readPath } from '../fixtures/set-path.js';
+import { signatureHeaders, signerFor } from '../providers/sign.js';
+import type { ProviderSpec } from '../providers/types.js';
+import type { RelayEvent } from '../relay/protocol.js';
+
+// Hop-by-hop headers describe one connection, not the message (RFC 9110 §7.6.1); host and
+// content-length are recomputed for the new connection. `expect: 100-continue` was answered by the
+// relay, which already holds the whole body; undici refuses to send it (curl adds it to large bodies).
+const NOT_FORWARDED = new Set([
+  'expect',
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+  'content-length',
+]);
+
+export interface ForwardOptions {
+  forward: URL;
+  provider?: ProviderSpec;
+  secret?: string;
+  /** Replace the provider's signature headers with a fresh signature. */
+  resign: boolean;
+  timeoutMs: number;
+}
+
+/** What an event is, read through the provider's envelope. */
+export interface EventInfo {
+  type?: string;
+  eventId?: string;
+}
+
+function header(event: RelayEvent, name: string): string | undefined {
+  const lower = name.toLowerCase();
+  return event.headers.find(([k]) => k.toLowerCase() === lower)?.[1];
+}
+
+function parseJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads the event type and id; without a provider, tries the common places. */
+export function describeEvent(event: RelayEvent, provider?: ProviderSpec): EventInfo {
+  let parsed: unknown;
+  const body = () => (parsed ??= parseJson(event.body) ?? null);
+  const str = (value: unknown) => (typeof value === 'string' || typeof value === 'number' ? String(value) : undefined);
+  if (provider) {
+    const { typeFrom, idFrom } = provider.envelope;
+    let type = typeFrom.header ? header(event, typeFrom.header) : typeFrom.path ? str(readPath(body(), typeFrom.path)) : undefined;
+    if (type && typeFrom.actionPath) {
+      const action = str(readPath(body(), typeFrom.actionPath));
+      if (action) type = `${type}.${action}`;
+    }
+    const eventId = idFrom?.header ? header(event, idFrom.header) : idFrom?.path ? str(readPath(body(), idFrom.path)) : undefined;
+    return { type, eventId };
+  }
+  const type =
+    header(event, 'x-github-event') ??
+    header(event, 'x-shopify-topic') ??
+    str(readPath(body(), 'type')) ??
+    str(readPath(body(), 'event')) ??
+    str(readPath(body(), 'event.type'));
+  return { type, eventId: str(readPath(body(), 'id')) ?? header(event, 'webhook-id') };
+}
+
+/** Header pairs as sent, minus hop-by-hop ones and `drop`; repeated headers stay repeated. */
+export function forwardableHeaders(pairs: readonly [string, string][], drop: ReadonlySet<string>): HeaderList {
+  const connectionListed = new Set(
+    pairs.filter(([k]) => k.toLowerCase() === 'connection').flatMap(([, v]) => v.split(',').map((t) => t.trim().toLowerCase())),
+  );
+  const out: HeaderList = {};
+  for (const [name, value] of pairs) {
+    const lower = name.toLowerCase();
+    if (NOT_FORWARDED.has(lower) || connectionListed.has(lower) || drop.has(lower)) continue;
+    const existing = out[name];
+    out[name] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
+  }
+  return out;
+}
+
+/** The request the handler receives for a relayed event: same bytes, method, path and query. */
+export function buildForwardRequest(event: RelayEvent, options: ForwardOptions, info?: EventInfo): OutgoingRequest {
+  const url = joinTarget(options.forward, event.path, event.query);
+  const { provider, secret } = options;
+  if (!options.resign || !provider || secret === undefined) {
+    return { url, method: event.method, headers: forwardableHeaders(event.headers, new Set()), body: event.body, timeoutMs: options.timeoutMs };
+  }
+  const signer = signerFor(provider);
+  const headers = forwardableHeaders(event.headers, new Set(signer.headerNames.map((h) => h.toLowerCase())));
+  const eventId = (info ?? describeEvent(event, provider)).eventId ?? event.id;
+  Object.assign(headers, signatureHeaders(provider, { body: event.body, secret, eventId }));
+  return { url, method: event.method, headers, body: event.body, timeoutMs: options.timeoutMs };
+}

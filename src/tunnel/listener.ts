@@ -1,0 +1,145 @@
+import { sendRequest } from '../delivery/send.js';
+import type { ProviderSpec } from '../providers/types.js';
+import { MAX_REPORT_BODY, type DeliveryReport, type RelayEvent } from '../relay/protocol.js';
+import { buildForwardRequest, describeEvent } from './forward.js';
+import type { History } from './history.js';
+import { RelayConnection, type ConnectionStatus } from './relay-connection.js';
+
+export interface ListenerOptions {
+  relay: URL;
+  channel: string;
+  token: string;
+  forward: URL;
+  provider?: ProviderSpec;
+  secret?: string;
+  resign: boolean;
+  /** Only these event types are forwarded; others are acknowledged as filtered. */
+  events?: ReadonlySet<string>;
+  timeoutMs: number;
+  /** Deliveries in flight to the handler at once; 1 keeps arrival order. */
+  concurrency: number;
+  history?: History;
+  backoff?: { initialMs: number; maxMs: number };
+}
+
+/** One event's trip to the handler, for the screen and --json. */
+export interface Delivery {
+  id: string;
+  seq: number;
+  receivedAt: number;
+  method: string;
+  path: string;
+  eventType?: string;
+  eventId?: string;
+  report: DeliveryReport;
+}
+
+export interface ListenerCallbacks {
+  onStatus?: (status: ConnectionStatus) => void;
+  onDelivery?: (delivery: Delivery) => void;
+}
+
+/** Receives a channel's events from the relay, forwards each to the handler and reports back. */
+export class Listener {
+  private readonly connection: RelayConnection;
+  private readonly queue: RelayEvent[] = [];
+  /** Seqs received and not yet acknowledged: a redelivery of one of these is ignored. */
+  private readonly inProgress = new Set<number>();
+  private running = 0;
+  private idleWaiters: (() => void)[] = [];
+  delivered = 0;
+  failed = 0;
+
+  constructor(
+    private readonly options: ListenerOptions,
+    private readonly callbacks: ListenerCallbacks = {},
+  ) {
+    this.connection = new RelayConnection({
+      relay: options.relay,
+      channel: options.channel,
+      token: options.token,
+      window: Math.max(64, options.concurrency * 4),
+      backoff: options.backoff,
+      onEvent: (event) => this.receive(event),
+      onStatus: (status) => callbacks.onStatus?.(status),
+    });
+  }
+
+  start(): void {
+    this.connection.start();
+  }
+
+  /** Stops taking events and waits for deliveries already under way. */
+  async stop(): Promise<void> {
+    this.queue.length = 0;
+    if (this.running > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    this.connection.stop();
+  }
+
+  private receive(event: RelayEvent): void {
+    if (this.inProgress.has(event.seq)) return;
+    if (this.connection.isAcked(event.seq)) {
+      // Sent again after a reconnect, but we already delivered it: confirm, don't deliver twice.
+      this.connection.ack(event.seq, { ok: true, durationMs: 0, skipped: 'duplicate' });
+      return;
+    }
+    this.inProgress.add(event.seq);
+    this.queue.push(event);
+    this.drain();
+  }
+
+  private drain(): void {
+    while (this.running < this.options.concurrency && this.queue.length > 0) {
+      const event = this.queue.shift()!;
+      this.running += 1;
+      void this.deliver(event).finally(() => {
+        this.running -= 1;
+        this.inProgress.delete(event.seq);
+        if (this.running === 0 && this.queue.length === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+        this.drain();
+      });
+    }
+  }
+
+  private async deliver(event: RelayEvent): Promise<void> {
+    const { provider } = this.options;
+    const info = describeEvent(event, provider);
+    if (this.options.events && !(info.type && this.options.events.has(info.type))) {
+      this.connection.ack(event.seq, { ok: true, durationMs: 0, skipped: 'filtered' });
+      return;
+    }
+    const request = buildForwardRequest(event, this.options, info);
+    const result = await sendRequest(request);
+    const report: DeliveryReport = {
+      ok: result.ok,
+      status: result.status,
+      durationMs: result.durationMs,
+      headers: result.headers,
+      body: result.body?.slice(0, MAX_REPORT_BODY),
+      error: result.error,
+    };
+    // A failed delivery is still acknowledged: it was shown and kept in history, and the provider's
+    // own retry (not the relay) decides whether it comes again.
+    this.connection.ack(event.seq, report);
+    if (result.ok) this.delivered += 1;
+    else this.failed += 1;
+    this.options.history?.record(event, {
+      deliveredAt: Date.now(),
+      provider: provider?.name,
+      eventType: info.type,
+      eventId: info.eventId,
+      forward: request.url.toString(),
+      report,
+    });
+    this.callbacks.onDelivery?.({
+      id: event.id,
+      seq: event.seq,
+      receivedAt: event.receivedAt,
+      method: event.method,
+      path: event.path + (event.query ? `?${event.query}` : ''),
+      eventType: info.type,
+      eventId: info.eventId,
+      report,
+    });
+  }
+}

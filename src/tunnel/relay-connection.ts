@@ -1,0 +1,145 @@
+import WebSocket from 'ws';
+import { decodeEventFrame, PROTOCOL_VERSION, type DeliveryReport, type RelayEvent, type ServerMessage } from '../relay/protocol.js';
+import { channelSocketUrl } from './relay-url.js';
+
+export type ConnectionStatus =
+  | { type: 'connecting'; attempt: number }
+  | { type: 'ready'; url: string; resumeFrom: number }
+  | { type: 'disconnected'; reason: string; retryInMs: number }
+  | { type: 'rejected'; status: number; reason: string };
+
+export interface RelayConnectionOptions {
+  relay: URL;
+  channel: string;
+  token: string;
+  /** Events the relay may send before we acknowledge. */
+  window?: number;
+  onEvent: (event: RelayEvent) => void;
+  onStatus: (status: ConnectionStatus) => void;
+  /** Reconnect backoff: doubles from initial to max, with ±20% jitter. */
+  backoff?: { initialMs: number; maxMs: number };
+  /** With no message or ping from the relay for this long, the link is presumed dead. */
+  idleTimeoutMs?: number;
+}
+
+/**
+ * The listener's WebSocket to a relay: says hello with the last acknowledged seq, reconnects with
+ * backoff and jitter, and gives up only when the relay refuses us (401/404).
+ */
+export class RelayConnection {
+  private ws: WebSocket | undefined;
+  private stopped = false;
+  private attempt = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
+  /** Highest seq acknowledged with every seq before it (the resume point). */
+  private ackedThrough: number | undefined;
+  private readonly ackedAbove = new Set<number>();
+
+  constructor(private readonly options: RelayConnectionOptions) {}
+
+  start(): void {
+    this.stopped = false;
+    this.connect();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    clearTimeout(this.idleTimer);
+    this.ws?.close(1000, 'listener stopped');
+    this.ws?.terminate();
+  }
+
+  /** Reports a result; if the socket is down the relay resends the event after we reconnect. */
+  ack(seq: number, report: DeliveryReport): void {
+    this.markAcked(seq);
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify({ type: 'ack', seq, report }));
+  }
+
+  /** True when this seq was acknowledged already (a redelivery after a reconnect). */
+  isAcked(seq: number): boolean {
+    return (this.ackedThrough !== undefined && seq <= this.ackedThrough) || this.ackedAbove.has(seq);
+  }
+
+  private markAcked(seq: number): void {
+    if (this.ackedThrough === undefined) this.ackedThrough = seq - 1;
+    if (seq <= this.ackedThrough) return;
+    this.ackedAbove.add(seq);
+    while (this.ackedAbove.delete(this.ackedThrough + 1)) this.ackedThrough += 1;
+  }
+
+  private connect(): void {
+    this.attempt += 1;
+    this.options.onStatus({ type: 'connecting', attempt: this.attempt });
+    const ws = new WebSocket(channelSocketUrl(this.options.relay, this.options.channel), {
+      headers: { authorization: `Bearer ${this.options.token}` },
+      handshakeTimeout: 10_000,
+      perMessageDeflate: false,
+    });
+    this.ws = ws;
+    let refused = false;
+    let failure: string | undefined;
+    ws.on('unexpected-response', (_req, res) => {
+      refused = true;
+      const status = res.statusCode ?? 0;
+      res.resume();
+      ws.terminate();
+      if (status === 401 || status === 403 || status === 404) {
+        this.stopped = true;
+        this.options.onStatus({ type: 'rejected', status, reason: status === 404 ? 'unknown channel' : 'invalid token' });
+      } else {
+        this.scheduleReconnect(`relay answered HTTP ${status}`);
+      }
+    });
+    ws.on('open', () => {
+      this.touch();
+      ws.send(JSON.stringify({ type: 'hello', v: PROTOCOL_VERSION, resume: this.ackedThrough, window: this.options.window, client: 'whcli' }));
+    });
+    ws.on('ping', () => this.touch());
+    ws.on('message', (data, isBinary) => {
+      this.touch();
+      if (isBinary) {
+        this.options.onEvent(decodeEventFrame(data as Buffer, this.options.channel));
+        return;
+      }
+      const message = JSON.parse(data.toString()) as ServerMessage;
+      if (message.type === 'ready') {
+        this.attempt = 0;
+        this.options.onStatus({ type: 'ready', url: message.url, resumeFrom: message.resumeFrom });
+      }
+    });
+    ws.on('close', (code, reason) => {
+      clearTimeout(this.idleTimer);
+      if (refused || this.ws !== ws) return;
+      this.scheduleReconnect(failure ?? (reason.toString() || `connection closed (${code})`));
+    });
+    ws.on('error', (error) => {
+      if (refused) return;
+      const code = (error as NodeJS.ErrnoException).code;
+      // ws follows every error with 'close', which reconnects; keep the reason for the user.
+      failure = code === 'ECONNREFUSED' ? 'relay unreachable (connection refused)' : error.message;
+    });
+  }
+
+  /** Any traffic from the relay proves the link alive; silence past the idle timeout kills it. */
+  private touch(): void {
+    clearTimeout(this.idleTimer);
+    const ws = this.ws;
+    this.idleTimer = setTimeout(() => {
+      if (ws !== this.ws) return;
+      ws?.terminate();
+    }, this.options.idleTimeoutMs ?? 45_000);
+  }
+
+  private scheduleReconnect(reason: string): void {
+    if (this.stopped) return;
+    clearTimeout(this.retryTimer);
+    const { initialMs, maxMs } = this.options.backoff ?? { initialMs: 250, maxMs: 10_000 };
+    const base = Math.min(maxMs, initialMs * 2 ** Math.max(0, this.attempt - 1));
+    const retryInMs = Math.round(base * (0.8 + Math.random() * 0.4));
+    this.ws = undefined;
+    this.options.onStatus({ type: 'disconnected', reason, retryInMs });
+    this.retryTimer = setTimeout(() => this.connect(), retryInMs);
+  }
+}

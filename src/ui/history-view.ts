@@ -1,0 +1,23 @@
+import type { HistoryEntry } from '../tunnel/history.js';
+import { formatLatency, formatStatus, table } from './format.js';
+import type { Terminal } from './terminal.js';
+
+export function printHistory(term: Terminal, entries: readonly HistoryEntry[]): void {
+  const c = term.color;
+  if (entries.length === 0) {
+    term.out('no events yet: run `whcli listen --forward <url>` and send one');
+    return;
+  }
+  const rows = [['TIME', 'ID', 'EVENT', 'STATUS', 'LATENCY', 'FORWARDED TO'].map((h) => c.bold(h))];
+  for (const e of entries) {
+    rows.push([
+      new Date(e.receivedAt).toLocaleString(),
+      e.id,
+      e.eventType ?? `${e.method} ${e.path || '/'}`,
+      formatStatus(e.report, c),
+      formatLatency(e.report.durationMs),
+      e.forward,
+    ]);
+  }
+  for (const line of table(rows)) term.out(line);
+}

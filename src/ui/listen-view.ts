@@ -1,0 +1,44 @@
+import type { ListenReady } from '../commands/listen.js';
+import type { Delivery } from '../tunnel/listener.js';
+import type { ConnectionStatus } from '../tunnel/relay-connection.js';
+import { excerpt, formatLatency, formatStatus } from './format.js';
+import type { Terminal } from './terminal.js';
+
+/** Local wall-clock time with milliseconds. */
+function clock(ms: number): string {
+  const d = new Date(ms);
+  return `${d.toTimeString().slice(0, 8)}.${String(d.getMilliseconds()).padStart(3, '0')}`;
+}
+
+export function printBanner(term: Terminal, ready: ListenReady): void {
+  const c = term.color;
+  term.out('');
+  term.out(`  ${c.bold('Webhook URL')}  ${c.cyan.bold(ready.url)}`);
+  term.out(`  ${c.dim('Forwarding')}   ${ready.forward}`);
+  const signing = ready.resign ? `re-signed as ${ready.provider}` : ready.provider ? `${ready.provider}, signatures passed through` : 'signatures passed through (no --provider)';
+  term.out(`  ${c.dim('Provider')}     ${signing}`);
+  term.out(`  ${c.dim('Relay')}        ${ready.embedded ? `embedded, ${ready.relay}` : ready.relay}`);
+  if (ready.events) term.out(`  ${c.dim('Events')}       ${ready.events.join(', ')}`);
+  term.out('');
+  term.out(c.dim('  Send events to the URL above, or run `whcli trigger <event>` in another terminal. Ctrl-C to stop.'));
+  term.out('');
+}
+
+export function printDelivery(term: Terminal, d: Delivery): void {
+  const c = term.color;
+  if (d.report.skipped) return;
+  const status = formatStatus(d.report, c);
+  const what = d.eventType ?? `${d.method} ${d.path || '/'}`;
+  const detail = d.report.error ? c.red(d.report.error.message) : d.report.ok ? '' : c.dim(excerpt(d.report.body, 80));
+  term.out(`${c.dim(clock(d.receivedAt))}  ${status}  ${c.bold(what)}  ${c.dim(d.eventId ?? d.id)}  ${formatLatency(d.report.durationMs)}  ${detail}`.trimEnd());
+}
+
+export function printStatus(term: Terminal, status: ConnectionStatus, wasReady: { value: boolean }): void {
+  const c = term.color;
+  if (status.type === 'ready') {
+    if (wasReady.value) term.err(c.green(`reconnected; resuming after event #${status.resumeFrom}`));
+    wasReady.value = true;
+  } else if (status.type === 'disconnected') {
+    term.err(c.yellow(`relay connection lost: ${status.reason}; reconnecting in ${(status.retryInMs / 1000).toFixed(1)}s`));
+  }
+}

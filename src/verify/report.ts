@@ -1,0 +1,89 @@
+import type { DeliveryFailure } from '../delivery/send.js';
+
+/** The checks `whcli verify` runs for each event type, in report order. */
+export const CHECK_NAMES = ['delivery', 'forgery', 'unsigned', 'replay', 'duplicate'] as const;
+export type CheckName = (typeof CHECK_NAMES)[number];
+
+export type CheckStatus = 'passed' | 'failed' | 'skipped';
+
+/** One request a check sent, and what came back. */
+export interface CheckResponse {
+  /** HTTP status; absent when no response arrived. */
+  status?: number;
+  latencyMs: number;
+  /** The start of the response body. */
+  body?: string;
+  error?: { kind: DeliveryFailure; message: string };
+}
+
+/** The outcome of one check for one event type. */
+export interface CheckResult {
+  event: string;
+  check: CheckName;
+  status: CheckStatus;
+  /** What a correct handler answers, e.g. "2xx within 20s". */
+  expected: string;
+  /** What came back, e.g. "200", "200, 500" or "timeout"; absent for skipped checks. */
+  got?: string;
+  /** Why the check failed or was skipped; absent when it passed. */
+  reason?: string;
+  /** The event id sent (the same for both requests of `duplicate`). */
+  eventId?: string;
+  /** The slowest request of the check, in milliseconds. */
+  latencyMs?: number;
+  /** Every request the check sent, in order. */
+  responses: CheckResponse[];
+}
+
+/** A check left out of the run for every event, and why. */
+export interface NotApplicable {
+  check: CheckName;
+  reason: string;
+}
+
+export interface VerifySummary {
+  total: number;
+  passed: number;
+  failed: number;
+  skipped: number;
+}
+
+/** Everything `whcli verify` found; the json reporter writes exactly this. */
+export interface VerifyReport {
+  /** Bumped when a field changes meaning, for scripts that read --reporter json. */
+  schemaVersion: 1;
+  provider: string;
+  url: string;
+  events: string[];
+  checks: CheckName[];
+  notApplicable: NotApplicable[];
+  timeoutMs: number;
+  concurrency: number;
+  /** ISO time the first check started. */
+  startedAt: string;
+  durationMs: number;
+  summary: VerifySummary;
+  /** True when every check ran and passed. */
+  ok: boolean;
+  /** Set when Ctrl-C or SIGTERM stopped the run early. */
+  interrupted?: string;
+  /** The handler `--start` launched; `exitedEarly` when it died before whcli stopped it. */
+  handler?: {
+    command: string;
+    pid: number;
+    exitedEarly?: { code: number | null; signal: string | null };
+    outputTail: string[];
+  };
+  results: CheckResult[];
+}
+
+/** Counts of a result list. */
+export function summarize(results: readonly CheckResult[]): VerifySummary {
+  const count = (status: CheckStatus) => results.filter((r) => r.status === status).length;
+  return { total: results.length, passed: count('passed'), failed: count('failed'), skipped: count('skipped') };
+}
+
+/** "200", "timeout" or "refused": one response in a word. */
+export function describeResponse(response: CheckResponse): string {
+  return response.status !== undefined ? String(response.status) : (response.error?.kind ?? 'error');
+}

@@ -1,0 +1,56 @@
+/**
+ * `whcli trigger <event>` with no --forward while `whcli listen` runs: the event goes through the
+ * listener's relay, shows in its NDJSON and reaches the handler re-signed with the listener's secret.
+ */
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Stripe from 'stripe';
+import { afterEach, expect, it } from 'vitest';
+import { closeAllHandlers, headerValues, startHandler } from '../helpers/http-handler.js';
+import { makeHome, runCli, startListenerProcess, stopAllProcesses } from '../helpers/processes.js';
+
+const FIXTURES = fileURLToPath(new URL('../../fixtures/', import.meta.url));
+
+/** Fixtures are written by another part of the project; give a missing one a bounded while to appear. */
+async function fixtureReady(provider: string, event: string, timeoutMs = 20_000): Promise<void> {
+  const file = join(FIXTURES, provider, `${event}.json`);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await access(file);
+    } catch {
+      if (Date.now() > deadline) throw new Error(`fixture ${file} did not appear within ${timeoutMs}ms`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
+afterEach(async () => {
+  await stopAllProcesses();
+  await closeAllHandlers();
+});
+
+it('whcli trigger without --forward sends through the running listener to the handler', async () => {
+  await fixtureReady('stripe', 'invoice.paid');
+  const home = await makeHome();
+  const handler = await startHandler();
+  const listener = await startListenerProcess(home, ['--port', '0', '--forward', `${handler.url}/hooks`, '--provider', 'stripe', '--secret', 'whsec_listener']);
+
+  const run = await runCli(['trigger', 'invoice.paid', '--provider', 'stripe', '--secret', 'whsec_trigger', '--json'], home, undefined, 20_000);
+  expect(run.code, run.stderr).toBe(0);
+  const result = JSON.parse(run.stdout) as { via: string; url: string; eventId: string; body: string; ok: boolean };
+  expect(result).toMatchObject({ via: 'listener', url: listener.ready.url, ok: true });
+
+  const delivery = await listener.proc.waitForLine((l) => l.type === 'delivery', 'the delivery line');
+  expect(delivery).toMatchObject({ eventType: 'invoice.paid', eventId: result.eventId, report: { ok: true, status: 200 } });
+  expect(handler.requests).toHaveLength(1);
+  const request = handler.requests[0]!;
+  expect(request.url).toBe('/hooks');
+  expect(request.body.toString('utf8')).toBe(result.body);
+  // Re-signed by the listener with its own secret, checked by Stripe's library.
+  const signature = headerValues(request, 'stripe-signature');
+  expect(signature).toHaveLength(1);
+  const event = new Stripe('sk_test_not_used').webhooks.constructEvent(request.body, signature[0]!, 'whsec_listener');
+  expect(event).toMatchObject({ id: result.eventId, type: 'invoice.paid' });
+});

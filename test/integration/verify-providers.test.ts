@@ -1,0 +1,42 @@
+/**
+ * A correct handler for each built-in provider, written with that provider's own verification
+ * code (see test/helpers/verify-handlers.ts), passes every check for every event type.
+ */
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { builtinProviders } from '../../src/providers/builtin.js';
+import { signerFor } from '../../src/providers/sign.js';
+import { CHECK_NAMES } from '../../src/verify/report.js';
+import { correctHandler, SECRETS } from '../helpers/verify-handlers.js';
+import { isolatedEnvironment, runVerify } from '../helpers/verify-run.js';
+import { startWebhookServer, type TestServer } from '../helpers/verify-server.js';
+
+const environment = isolatedEnvironment();
+afterAll(() => environment.cleanup());
+
+let server: TestServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+describe.each(builtinProviders.map((p) => [p.name, p] as const))('%s: a correct handler', (name, provider) => {
+  it('passes every check for every event type', async () => {
+    server = await startWebhookServer(correctHandler(name));
+    const { report, progress } = await runVerify(environment, { provider: name, forward: server.url, secret: SECRETS[name] });
+
+    const timestamped = signerFor(provider).toleranceSec !== undefined;
+    const checks = CHECK_NAMES.filter((c) => timestamped || c !== 'replay');
+    expect(report.checks).toEqual(checks);
+    expect(report.events).toEqual(provider.events.map((e) => e.name));
+    expect(report.notApplicable.map((n) => n.check)).toEqual(timestamped ? [] : ['replay']);
+
+    const failures = report.results.filter((r) => r.status !== 'passed').map((r) => `${r.event} ${r.check}: got ${r.got}: ${r.reason}`);
+    expect(failures).toEqual([]);
+    expect(report.summary).toEqual({ total: provider.events.length * checks.length, passed: provider.events.length * checks.length, failed: 0, skipped: 0 });
+    expect(report.ok).toBe(true);
+    expect(progress).toHaveLength(report.summary.total);
+    // duplicate sends twice; every other check once.
+    expect(server.received).toHaveLength(provider.events.length * (checks.length + 1));
+    for (const result of report.results.filter((r) => r.check === 'delivery')) expect(result.latencyMs).toBeGreaterThan(0);
+  });
+});

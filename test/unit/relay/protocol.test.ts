@@ -1,0 +1,134 @@
+/**
+ * The relay <-> listener protocol (docs/protocol.md): the binary event frame round trip, byte for byte,
+ * and the rejection of malformed frames and listener messages.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  decodeEventFrame,
+  encodeEventFrame,
+  parseClientMessage,
+  PROTOCOL_VERSION,
+  ProtocolError,
+  type RelayEvent,
+} from '../../../src/relay/protocol.js';
+
+function event(body: Buffer, overrides: Partial<RelayEvent> = {}): RelayEvent {
+  return {
+    seq: 42,
+    id: 'rev_3NBBzsNFid9PMys7',
+    channel: 'ch_test',
+    receivedAt: 1_795_384_068_135,
+    method: 'POST',
+    path: '/stripe/v1',
+    query: 'mode=test&x=%C3%A9',
+    headers: [
+      ['Content-Type', 'application/json'],
+      ['X-Dup', 'a'],
+      ['x-dup', 'b'],
+      ['X-Name', 'Zoë'],
+    ],
+    body,
+    ...overrides,
+  };
+}
+
+/** The frame layout from docs/protocol.md, built by hand: [u32 n][n bytes header JSON][body]. */
+function handFrame(header: unknown, body: Buffer = Buffer.alloc(0)): Buffer {
+  const json = Buffer.from(typeof header === 'string' ? header : JSON.stringify(header));
+  const prefix = Buffer.alloc(4);
+  prefix.writeUInt32BE(json.length);
+  return Buffer.concat([prefix, json, body]);
+}
+
+describe('event frames', () => {
+  const bodies: [string, Buffer][] = [
+    ['empty', Buffer.alloc(0)],
+    ['pretty JSON', Buffer.from('{\n  "a" :  1.50\n}\n')],
+    ['non-ASCII', Buffer.from('{"name":"Zoë","ar":"مرحبا"}')],
+    ['every byte value', Buffer.from(Array.from({ length: 256 }, (_, i) => i))],
+    ['bytes that look like a frame', handFrame({ type: 'event', seq: 1, headers: [] }, Buffer.from('x'))],
+  ];
+
+  it.each(bodies)('round-trips a %s body and every field', (_name, body) => {
+    const original = event(body);
+    const decoded = decodeEventFrame(encodeEventFrame(original), 'ch_test');
+    expect(decoded.body.equals(body)).toBe(true);
+    const { body: _b, ...rest } = decoded;
+    const { body: _o, ...expected } = original;
+    expect({ ...rest, type: undefined }).toEqual({ ...expected, type: undefined });
+  });
+
+  it('lays the frame out as documented: big-endian length, header JSON, then the raw body', () => {
+    const body = Buffer.from([0xff, 0x00, 0xfe]);
+    const frame = encodeEventFrame(event(body));
+    const length = frame.readUInt32BE(0);
+    const header = JSON.parse(frame.subarray(4, 4 + length).toString('utf8')) as Record<string, unknown>;
+    expect(header).toEqual({
+      type: 'event',
+      seq: 42,
+      id: 'rev_3NBBzsNFid9PMys7',
+      receivedAt: 1_795_384_068_135,
+      method: 'POST',
+      path: '/stripe/v1',
+      query: 'mode=test&x=%C3%A9',
+      headers: event(body).headers,
+    });
+    expect(frame.subarray(4 + length).equals(body)).toBe(true);
+  });
+
+  it('takes the channel from the socket, not from the frame', () => {
+    const decoded = decodeEventFrame(handFrame({ type: 'event', seq: 1, channel: 'ch_other', headers: [] }), 'ch_mine');
+    expect(decoded.channel).toBe('ch_mine');
+  });
+
+  const malformed: [string, Buffer, RegExp][] = [
+    ['shorter than the length prefix', Buffer.from([0, 0, 1]), /shorter than its length prefix/],
+    ['a length past the end', Buffer.concat([Buffer.from([0, 0, 0, 200]), Buffer.from('{"type":"event"}')]), /truncated/],
+    ['a header that is not JSON', handFrame('{not json'), /not JSON/],
+    ['a header of another type', handFrame({ type: 'ready', seq: 1, headers: [] }), /malformed/],
+    ['a seq that is not an integer', handFrame({ type: 'event', seq: '1', headers: [] }), /malformed/],
+    ['headers that are not a list', handFrame({ type: 'event', seq: 1, headers: { a: 'b' } }), /malformed/],
+  ];
+
+  it.each(malformed)('rejects a frame with %s', (_name, frame, message) => {
+    expect(() => decodeEventFrame(frame, 'ch_test')).toThrow(ProtocolError);
+    expect(() => decodeEventFrame(frame, 'ch_test')).toThrow(message);
+  });
+});
+
+describe('listener messages', () => {
+  it('accepts hello with and without resume and window', () => {
+    expect(parseClientMessage(JSON.stringify({ type: 'hello', v: PROTOCOL_VERSION }))).toEqual({ type: 'hello', v: 1 });
+    expect(parseClientMessage('{"type":"hello","v":1,"resume":0,"window":64,"client":"whcli"}')).toEqual({ type: 'hello', v: 1, resume: 0, window: 64, client: 'whcli' });
+    expect(parseClientMessage('{"type":"hello","v":1,"resume":41}')).toMatchObject({ resume: 41 });
+  });
+
+  it('accepts an ack carrying a delivery report', () => {
+    const ack = { type: 'ack', seq: 42, report: { ok: false, durationMs: 3.1, error: { kind: 'refused', message: 'connection refused' } } };
+    expect(parseClientMessage(JSON.stringify(ack))).toEqual(ack);
+    expect(parseClientMessage('{"type":"ack","seq":1,"report":{"ok":true,"durationMs":0,"skipped":"duplicate"}}')).toMatchObject({ seq: 1 });
+  });
+
+  const rejected: [string, string, RegExp][] = [
+    ['not JSON', 'hello', /not JSON/],
+    ['JSON null', 'null', /unknown message type/],
+    ['a JSON array', '[]', /unknown message type/],
+    ['no type', '{"v":1}', /unknown message type undefined/],
+    ['an unknown type', '{"type":"subscribe"}', /unknown message type "subscribe"/],
+    ['hello without a version', '{"type":"hello"}', /unsupported protocol version undefined/],
+    ['hello of another version', '{"type":"hello","v":2}', /unsupported protocol version 2/],
+    ['hello with a version as text', '{"type":"hello","v":"1"}', /unsupported protocol version 1/],
+    ['a negative resume', '{"type":"hello","v":1,"resume":-1}', /resume must be a sequence number/],
+    ['a fractional resume', '{"type":"hello","v":1,"resume":1.5}', /resume must be a sequence number/],
+    ['a zero window', '{"type":"hello","v":1,"window":0}', /window must be a positive integer/],
+    ['an ack without seq', '{"type":"ack","report":{"ok":true,"durationMs":1}}', /ack.seq must be an integer/],
+    ['an ack with a text seq', '{"type":"ack","seq":"1","report":{"ok":true,"durationMs":1}}', /ack.seq must be an integer/],
+    ['an ack without report', '{"type":"ack","seq":1}', /ack.report is missing or malformed/],
+    ['an ack whose report has no ok', '{"type":"ack","seq":1,"report":{"status":200}}', /ack.report is missing or malformed/],
+  ];
+
+  it.each(rejected)('rejects %s', (_name, text, message) => {
+    expect(() => parseClientMessage(text)).toThrow(ProtocolError);
+    expect(() => parseClientMessage(text)).toThrow(message);
+  });
+});
