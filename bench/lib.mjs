@@ -23,8 +23,8 @@ process.on('exit', () => {
 });
 
 /** Starts `whcli <args>` and resolves with the first stdout JSON line matching `type`. */
-export async function startWhcli(args, { home, type, env = {} }) {
-  const child = spawn(process.execPath, [BIN, ...args], {
+export async function startWhcli(args, { home, type, env = {}, nodeArgs = [] }) {
+  const child = spawn(process.execPath, [...nodeArgs, BIN, ...args], {
     env: { ...process.env, WHCLI_HOME: home, NO_COLOR: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

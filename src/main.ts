@@ -1,9 +1,15 @@
-import { CommanderError } from 'commander';
-import { buildProgram } from './cli.js';
 import { WhcliError } from './errors.js';
 
 /** Exit codes: 0 ok, 1 failure, 2 usage, 130 interrupted. */
 async function main(): Promise<number> {
+  // `--version` is asked by scripts and shell prompts: answer it without loading the CLI at all.
+  const args = process.argv.slice(2);
+  if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
+    const { whcliVersion } = await import('./version.js');
+    process.stdout.write(`${whcliVersion()}\n`);
+    return 0;
+  }
+  const [{ CommanderError }, { buildProgram }] = await Promise.all([import('commander'), import('./cli.js')]);
   const stop = new AbortController();
   let interrupts = 0;
   const onSignal = (signal: NodeJS.Signals) => {

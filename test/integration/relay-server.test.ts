@@ -122,6 +122,19 @@ describe('whcli relay', () => {
     expect(metrics.whcli_relay_events_pending).toBe(1);
   });
 
+  it('answers 503 with Retry-After once a channel holds --max-pending unacknowledged events', async () => {
+    const relay = await startRelayProcess(await makeHome(), ['--max-pending', '2']);
+    const channel = await createChannel(relay);
+    expect((await postEvent(channel.url, '{"n":1}')).status).toBe(200);
+    expect((await postEvent(channel.url, '{"n":2}')).status).toBe(200);
+    const full = await sendRaw(channel.url, { body: '{"n":3}' });
+    expect(full.status).toBe(503);
+    expect(full.headers['retry-after']).toBe('30');
+    const metrics = await readMetrics(relay.url);
+    expect(metrics['whcli_relay_ingress_rejected_total{reason="full"}']).toBe(1);
+    expect(metrics.whcli_relay_events_pending).toBe(2);
+  });
+
   it('gives every event to each of two listeners on one channel', async () => {
     const home = await makeHome();
     const relay = await startRelayProcess(home);

@@ -43,12 +43,12 @@ it('lists delivered events and replays one, freshly signed', async () => {
   await listener.proc.waitFor(() => (deliveries(listener.proc).length >= 2 ? true : undefined), 'two deliveries');
   // A graceful stop flushes the history file.
   await listener.proc.kill('SIGTERM');
-  expect(listener.proc.exitCode).toBe(0);
+  expect(listener.proc.exitCode, listener.proc.describe()).toBe(0);
 
   const listed = await runCli(['history', '--json'], home);
   expect(listed.code, listed.stderr).toBe(0);
   const entries = JSON.parse(listed.stdout) as HistoryLine[];
-  expect(entries.map((e) => e.eventId)).toEqual(['evt_hist_1', 'evt_hist_2']);
+  expect(entries.map((e) => e.eventId), listed.stdout).toEqual(['evt_hist_1', 'evt_hist_2']);
   expect(entries.map((e) => e.eventType)).toEqual(['invoice.paid', 'customer.created']);
   for (const [i, entry] of entries.entries()) {
     expect(entry).toMatchObject({ path: '/billing', query: 'src=test', forward: `${handler.url}/hooks/billing?src=test`, report: { ok: true, status: 200 } });
@@ -58,7 +58,7 @@ it('lists delivered events and replays one, freshly signed', async () => {
 
   const replayed = await runCli(['replay', entries[0]!.id, '--secret', SECRET, '--json'], home);
   expect(replayed.code, replayed.stderr).toBe(0);
-  expect(handler.requests).toHaveLength(3);
+  expect(handler.requests, replayed.stdout).toHaveLength(3);
   const [original, , again] = handler.requests;
   expect(again!.url).toBe('/hooks/billing?src=test');
   expect(again!.body.equals(original!.body)).toBe(true);
