@@ -22,3 +22,29 @@ export function examples(lines: string[]): string {
   return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
 }
 
+
+/**
+ * NDJSON to stdout, written once per turn of the event loop: a busy listener makes one write
+ * instead of one per event. Call flush() before the process ends.
+ */
+export function ndjsonWriter(): { write(value: unknown): void; flush(): void } {
+  let buffered: string[] = [];
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    if (buffered.length === 0) return;
+    const text = buffered.join('');
+    buffered = [];
+    process.stdout.write(text);
+  };
+  return {
+    write(value) {
+      buffered.push(`${JSON.stringify(value)}\n`);
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
+    },
+    flush,
+  };
+}

@@ -1,7 +1,8 @@
 import { Command, Option } from 'commander';
-import { collect, environment, examples, printJson, terminal } from './cli-helpers.js';
+import { collect, environment, examples, ndjsonWriter, printJson, terminal } from './cli-helpers.js';
 import { whcliVersion } from './version.js';
 import { addVerifyCommand } from './cli-verify.js';
+import { addSetupCommands } from './cli-setup.js';
 
 export interface ProgramDeps {
   /** Aborted on Ctrl-C / SIGTERM; long-running commands stop cleanly on it. */
@@ -10,6 +11,7 @@ export interface ProgramDeps {
 
 const GETTING_STARTED = `
 Getting started:
+  $ whcli init             write whcli.config.json: provider, handler URL, signing secret
   $ whcli listen --forward localhost:3000/webhooks --provider stripe --secret whsec_test
       tunnel: prints a public URL; every event POSTed there reaches your handler, re-signed
   $ whcli trigger invoice.paid --provider stripe --forward localhost:3000/webhooks
@@ -179,15 +181,21 @@ export function buildProgram(deps: ProgramDeps): Command {
     .action(async (opts) => {
       const [{ listen }, view, term] = await Promise.all([import('./commands/listen.js'), import('./ui/listen-view.js'), terminal()]);
       const wasReady = { value: false };
-      const line = (value: unknown) => process.stdout.write(`${JSON.stringify(value)}\n`);
-      const summary = await listen(opts, {
-        environment: environment(),
-        signal: deps.signal,
-        onReady: (ready) => (opts.json ? line({ type: 'ready', ...ready }) : view.printBanner(term, ready)),
-        onDelivery: (delivery) => (opts.json ? line({ type: 'delivery', ...delivery }) : view.printDelivery(term, delivery)),
-        onStatus: (status) => (opts.json ? status.type !== 'connecting' && line({ ...status, type: 'status', status: status.type }) : view.printStatus(term, status, wasReady)),
-        onNotice: (message) => term.err(term.color.yellow(message)),
-      });
+      const ndjson = ndjsonWriter();
+      const line = (value: unknown) => ndjson.write(value);
+      let summary;
+      try {
+        summary = await listen(opts, {
+          environment: environment(),
+          signal: deps.signal,
+          onReady: (ready) => (opts.json ? line({ type: 'ready', ...ready }) : view.printBanner(term, ready)),
+          onDelivery: (delivery) => (opts.json ? line({ type: 'delivery', ...delivery }) : view.printDelivery(term, delivery)),
+          onStatus: (status) => (opts.json ? status.type !== 'connecting' && line({ ...status, type: 'status', status: status.type }) : view.printStatus(term, status, wasReady)),
+          onNotice: (message) => term.err(term.color.yellow(message)),
+        });
+      } finally {
+        ndjson.flush();
+      }
       if (!opts.json) term.err(term.color.dim(`stopped: ${summary.delivered} delivered, ${summary.failed} failed`));
     });
 
@@ -265,5 +273,6 @@ export function buildProgram(deps: ProgramDeps): Command {
     });
 
   addVerifyCommand(program, deps);
+  addSetupCommands(program, deps);
   return program;
 }

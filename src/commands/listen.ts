@@ -9,7 +9,7 @@ import { ensureRemoteChannel } from '../tunnel/channel-setup.js';
 import { CredentialStore, type ChannelCredentials } from '../tunnel/credentials.js';
 import { History } from '../tunnel/history.js';
 import { Listener, type ListenerCallbacks } from '../tunnel/listener.js';
-import type { ConnectionStatus } from '../tunnel/relay-connection.js';
+import type { ConnectionStatus } from '../tunnel/relay-link.js';
 import { parseRelayUrl } from '../tunnel/relay-url.js';
 import { publishListener } from '../tunnel/running-listeners.js';
 import { parsePositiveInt } from './shared-options.js';
@@ -131,7 +131,7 @@ export async function listen(options: ListenOptions, deps: ListenDeps): Promise<
     deps.signal.addEventListener('abort', () => resolve(), { once: true });
     const start = (creds: ChannelCredentials) => {
       listener = new Listener(
-        { relay, channel: creds.id, token: creds.token, forward, provider, secret, resign, events, timeoutMs, concurrency, history },
+        { relay, channel: creds.id, token: creds.token, forward, provider, secret, resign, events, timeoutMs, concurrency, history, local: embedded },
         {
           onDelivery: deps.onDelivery,
           onStatus: (status: ConnectionStatus) => {

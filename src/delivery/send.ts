@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { Agent, errors, request } from 'undici';
+import { Agent, errors } from 'undici';
 
 /** Bytes of a response body kept for display and reports. */
 export const RESPONSE_EXCERPT_BYTES = 4096;
@@ -8,6 +8,8 @@ export type HeaderList = Record<string, string | string[]>;
 
 export interface OutgoingRequest {
   url: URL;
+  /** Path and query exactly as they should appear on the request line (default: from `url`). */
+  rawPath?: string;
   method: string;
   headers: HeaderList;
   body: Uint8Array;
@@ -68,33 +70,46 @@ function flattenHeaders(raw: Record<string, string | string[] | undefined>): Hea
   return out;
 }
 
+/** Reads a response body to its end, keeping only its first bytes as text. */
+function readExcerpt(body: NodeJS.ReadableStream): Promise<{ excerpt: string; size: number }> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    body.on('data', (chunk: Buffer) => {
+      if (size < RESPONSE_EXCERPT_BYTES) chunks.push(chunk);
+      size += chunk.length;
+    });
+    body.once('end', () => {
+      const kept = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+      resolve({ excerpt: kept.subarray(0, RESPONSE_EXCERPT_BYTES).toString('utf8'), size });
+    });
+    body.once('error', reject);
+  });
+}
+
 /** Sends one request and times it; never throws for network or HTTP failures. */
 export async function sendRequest(req: OutgoingRequest): Promise<DeliveryResult> {
   const started = performance.now();
   const elapsed = () => Math.round((performance.now() - started) * 100) / 100;
   try {
-    const response = await request(req.url, {
+    // The dispatcher takes the path as given; going through a URL would re-encode the query.
+    const response = await agent().request({
+      origin: req.url.origin,
+      path: req.rawPath ?? `${req.url.pathname}${req.url.search}`,
       method: req.method as 'POST',
       headers: req.headers,
       body: req.method === 'GET' || req.method === 'HEAD' ? undefined : req.body,
-      dispatcher: agent(),
-      signal: AbortSignal.timeout(req.timeoutMs),
       headersTimeout: req.timeoutMs,
       bodyTimeout: req.timeoutMs,
     });
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of response.body) {
-      size += chunk.length;
-      if (size - chunk.length < RESPONSE_EXCERPT_BYTES) chunks.push(chunk as Buffer);
-    }
+    const { excerpt, size } = await readExcerpt(response.body);
     const status = response.statusCode;
     return {
       ok: status >= 200 && status < 300,
       status,
       durationMs: elapsed(),
       headers: flattenHeaders(response.headers),
-      body: Buffer.concat(chunks).subarray(0, RESPONSE_EXCERPT_BYTES).toString('utf8'),
+      body: excerpt,
       bodyBytes: size,
     };
   } catch (error) {

@@ -38,3 +38,12 @@ export function joinTarget(base: URL, suffix: string, query: string): URL {
   }
   return url;
 }
+
+/** The request-line path for a base target plus a raw path suffix and query, with no re-encoding. */
+export function rawTargetPath(base: URL, suffix: string, query: string): string {
+  let path = base.pathname;
+  if (suffix && suffix !== '/') path = path.replace(/\/$/, '') + (suffix.startsWith('/') ? suffix : `/${suffix}`);
+  const baseQuery = base.search.slice(1);
+  const fullQuery = [baseQuery, query].filter(Boolean).join('&');
+  return fullQuery ? `${path}?${fullQuery}` : path;
+}

@@ -1,12 +1,11 @@
-import type { WebSocket } from 'ws';
-import { encodeEventFrame, type DeliveryReport, type RelayEvent } from './protocol.js';
+import type { DeliveryReport, RelayEvent } from './protocol.js';
 import type { RelayMetrics } from './metrics.js';
 import type { RelayStore } from './store.js';
 
 /** Unacknowledged events a listener may have in flight unless it asks for another window. */
 export const DEFAULT_WINDOW = 256;
 
-/** One connected listener on one channel. */
+/** One connected listener on one channel, reached through `deliver` (a WebSocket, or a direct call). */
 export class ListenerSession {
   readonly inflight = new Set<number>();
   pumping = false;
@@ -14,7 +13,7 @@ export class ListenerSession {
   closed = false;
 
   constructor(
-    readonly ws: WebSocket,
+    readonly deliver: (event: RelayEvent) => void,
     readonly channel: string,
     /** The highest seq sent to this listener. */
     public sentSeq: number,
@@ -119,6 +118,6 @@ export class ChannelHub {
   private send(session: ListenerSession, event: RelayEvent): void {
     session.sentSeq = event.seq;
     session.inflight.add(event.seq);
-    session.ws.send(encodeEventFrame(event), { binary: true });
+    session.deliver(event);
   }
 }

@@ -37,9 +37,16 @@ export interface DeliveryReport {
 
 export const MAX_REPORT_BODY = 2048;
 
+export interface Ack {
+  seq: number;
+  report: DeliveryReport;
+}
+
 export type ClientMessage =
   | { type: 'hello'; v: number; resume?: number; window?: number; client?: string }
-  | { type: 'ack'; seq: number; report: DeliveryReport };
+  | ({ type: 'ack' } & Ack)
+  /** Several acks in one frame: what a busy listener sends. */
+  | { type: 'acks'; acks: Ack[] };
 
 export type ServerMessage =
   | { type: 'ready'; v: number; channel: string; url: string; resumeFrom: number }
@@ -85,6 +92,13 @@ export function decodeEventFrame(frame: Buffer, channel: string): RelayEvent {
   return { ...header, channel, body: frame.subarray(4 + length) };
 }
 
+function checkAck(ack: unknown): void {
+  const a = ack as Partial<Ack> | null;
+  if (!a || typeof a !== 'object' || !Number.isInteger(a.seq)) throw new ProtocolError('ack.seq must be an integer');
+  const report = a.report;
+  if (!report || typeof report !== 'object' || typeof report.ok !== 'boolean') throw new ProtocolError('ack.report is missing or malformed');
+}
+
 /** Parses a listener's text message; anything unexpected is a ProtocolError. */
 export function parseClientMessage(text: string): ClientMessage {
   let message: unknown;
@@ -101,9 +115,12 @@ export function parseClientMessage(text: string): ClientMessage {
     return m as ClientMessage;
   }
   if (m?.type === 'ack') {
-    if (!Number.isInteger(m.seq)) throw new ProtocolError('ack.seq must be an integer');
-    const report = m.report as DeliveryReport | undefined;
-    if (!report || typeof report !== 'object' || typeof report.ok !== 'boolean') throw new ProtocolError('ack.report is missing or malformed');
+    checkAck(m);
+    return m as ClientMessage;
+  }
+  if (m?.type === 'acks') {
+    if (!Array.isArray(m.acks) || m.acks.length === 0 || m.acks.length > 4096) throw new ProtocolError('acks.acks must be a non-empty array of at most 4096 acks');
+    for (const ack of m.acks) checkAck(ack);
     return m as ClientMessage;
   }
   throw new ProtocolError(`unknown message type ${JSON.stringify(m?.type)}`);

@@ -5,7 +5,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { ChannelHub, DEFAULT_WINDOW, ListenerSession } from './hub.js';
 import { BodyTooLargeError, headerPairs, readBody } from './ingress.js';
 import { RelayMetrics } from './metrics.js';
-import { MAX_REPORT_BODY, PROTOCOL_VERSION, ProtocolError, parseClientMessage, type ServerMessage } from './protocol.js';
+import { encodeEventFrame, MAX_REPORT_BODY, PROTOCOL_VERSION, ProtocolError, parseClientMessage, type DeliveryReport, type RelayEvent, type ServerMessage } from './protocol.js';
 import { ChannelFullError, type RelayStore } from './store.js';
 import { MemoryStore } from './stores/memory-store.js';
 import { hashToken, newChannelId, newEventId, newToken, tokenMatches } from './tokens.js';
@@ -39,7 +39,21 @@ export interface RelayServer {
   createChannel(): Promise<{ id: string; token: string; url: string }>;
   /** Registers a channel with a known id and token (the embedded relay keeps a listener's URL stable). */
   registerChannel(id: string, token: string): Promise<void>;
+  /** Attaches a listener in this process directly to a channel: the same hub, no socket in between. */
+  attachLocal(channel: string, options: LocalAttachOptions): Promise<LocalSession>;
   close(): Promise<void>;
+}
+
+export interface LocalAttachOptions {
+  resume?: number;
+  window: number;
+  deliver: (event: RelayEvent) => void;
+}
+
+export interface LocalSession {
+  resumeFrom: number;
+  ack(seq: number, report: DeliveryReport): void;
+  detach(): void;
 }
 
 const CHANNEL_PATH = /^\/c\/([A-Za-z0-9_-]{1,64})(\/[^?]*)?$/;
@@ -182,6 +196,14 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
     wss.handleUpgrade(req, socket, head, (ws) => onListener(ws, channel.id));
   }
 
+  async function resumePoint(channel: string, resume: number | undefined): Promise<number> {
+    const acked = await store.ackedThrough(channel);
+    // Acks sent while the old link was dying never arrived, though the listener counts them in its
+    // resume point: resend from what the store saw acknowledged, and the listener confirms those as
+    // duplicates without delivering them again. A resume point further back is honoured.
+    return Math.min(resume ?? acked, acked);
+  }
+
   function onListener(ws: WebSocket, channel: string) {
     let session: ListenerSession | undefined;
     let helloSeen = false;
@@ -214,20 +236,16 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
         helloSeen = true;
         clearTimeout(helloTimer);
         void (async () => {
-          const acked = await store.ackedThrough(channel);
-          // Acks sent while the old link was dying never arrived, though the listener counts them in
-          // its resume point: resend from what the store saw acknowledged, and the listener confirms
-          // those as duplicates without delivering them again. A resume point further back (another
-          // listener acknowledged more of the channel) is honoured.
-          const resumeFrom = Math.min(message.resume ?? acked, acked);
-          session = new ListenerSession(ws, channel, resumeFrom, Math.min(message.window ?? DEFAULT_WINDOW, 4096));
+          const resumeFrom = await resumePoint(channel, message.resume);
+          session = new ListenerSession((event) => ws.send(encodeEventFrame(event), { binary: true }), channel, resumeFrom, Math.min(message.window ?? DEFAULT_WINDOW, 4096));
           send({ type: 'ready', v: PROTOCOL_VERSION, channel, url: `${baseUrl}/c/${channel}`, resumeFrom });
           hub.attach(session);
         })().catch(() => ws.terminate());
         return;
       }
       if (!session) return fail(1008, 'ack before hello');
-      void hub.acknowledge(session, message.seq, message.report);
+      if (message.type === 'acks') for (const ack of message.acks) void hub.acknowledge(session, ack.seq, ack.report);
+      else void hub.acknowledge(session, message.seq, message.report);
     });
     ws.on('close', () => {
       clearTimeout(helloTimer);
@@ -253,6 +271,16 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
     metrics,
     createChannel,
     registerChannel: (id, token) => store.createChannel({ id, tokenHash: hashToken(token), createdAt: Date.now() }),
+    attachLocal: async (channel, { resume, window, deliver }) => {
+      const resumeFrom = await resumePoint(channel, resume);
+      const session = new ListenerSession(deliver, channel, resumeFrom, window);
+      hub.attach(session);
+      return {
+        resumeFrom,
+        ack: (seq, report) => void hub.acknowledge(session, seq, report),
+        detach: () => hub.detach(session),
+      };
+    },
     close: async () => {
       stopWatching?.();
       for (const ws of wss.clients) ws.terminate();

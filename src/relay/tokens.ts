@@ -22,6 +22,12 @@ export function tokenMatches(token: string, storedHash: string): boolean {
   return presented.length === stored.length && timingSafeEqual(presented, stored);
 }
 
+// Event ids need to be unique, not secret (the channel id is the secret): a random per-process
+// prefix and a counter keep them unique across relays sharing a store, without a syscall per event.
+const eventIdPrefix = `rev_${randomBytes(6).toString('base64url')}`;
+let eventCounter = 0;
+
 export function newEventId(): string {
-  return `rev_${randomBytes(12).toString('base64url')}`;
+  eventCounter += 1;
+  return `${eventIdPrefix}${eventCounter.toString(36).padStart(6, '0')}`;
 }

@@ -1,5 +1,5 @@
 import type { HeaderList, OutgoingRequest } from '../delivery/send.js';
-import { joinTarget } from '../delivery/target.js';
+import { joinTarget, rawTargetPath } from '../delivery/target.js';
 import { readPath } from '../fixtures/set-path.js';
 import { signatureHeaders, signerFor } from '../providers/sign.js';
 import type { ProviderSpec } from '../providers/types.js';
@@ -22,6 +22,16 @@ const NOT_FORWARDED = new Set([
   'host',
   'content-length',
 ]);
+
+const NOTHING: ReadonlySet<string> = new Set();
+const signatureHeaderSets = new WeakMap<ProviderSpec, ReadonlySet<string>>();
+
+/** The provider's signature header names, lower-case: removed before re-signing. */
+function signatureHeaderSet(provider: ProviderSpec): ReadonlySet<string> {
+  let set = signatureHeaderSets.get(provider);
+  if (!set) signatureHeaderSets.set(provider, (set = new Set(signerFor(provider).headerNames.map((h) => h.toLowerCase()))));
+  return set;
+}
 
 export interface ForwardOptions {
   forward: URL;
@@ -93,13 +103,13 @@ export function forwardableHeaders(pairs: readonly [string, string][], drop: Rea
 /** The request the handler receives for a relayed event: same bytes, method, path and query. */
 export function buildForwardRequest(event: RelayEvent, options: ForwardOptions, info?: EventInfo): OutgoingRequest {
   const url = joinTarget(options.forward, event.path, event.query);
+  const rawPath = rawTargetPath(options.forward, event.path, event.query);
   const { provider, secret } = options;
   if (!options.resign || !provider || secret === undefined) {
-    return { url, method: event.method, headers: forwardableHeaders(event.headers, new Set()), body: event.body, timeoutMs: options.timeoutMs };
+    return { url, rawPath, method: event.method, headers: forwardableHeaders(event.headers, NOTHING), body: event.body, timeoutMs: options.timeoutMs };
   }
-  const signer = signerFor(provider);
-  const headers = forwardableHeaders(event.headers, new Set(signer.headerNames.map((h) => h.toLowerCase())));
+  const headers = forwardableHeaders(event.headers, signatureHeaderSet(provider));
   const eventId = (info ?? describeEvent(event, provider)).eventId ?? event.id;
   Object.assign(headers, signatureHeaders(provider, { body: event.body, secret, eventId }));
-  return { url, method: event.method, headers, body: event.body, timeoutMs: options.timeoutMs };
+  return { url, rawPath, method: event.method, headers, body: event.body, timeoutMs: options.timeoutMs };
 }

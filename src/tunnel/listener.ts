@@ -3,7 +3,10 @@ import type { ProviderSpec } from '../providers/types.js';
 import { MAX_REPORT_BODY, type DeliveryReport, type RelayEvent } from '../relay/protocol.js';
 import { buildForwardRequest, describeEvent } from './forward.js';
 import type { History } from './history.js';
-import { RelayConnection, type ConnectionStatus } from './relay-connection.js';
+import type { RelayServer } from '../relay/server.js';
+import { LocalLink } from './local-link.js';
+import { RelayConnection } from './relay-connection.js';
+import type { ConnectionStatus, LinkCallbacks, RelayLink } from './relay-link.js';
 
 export interface ListenerOptions {
   relay: URL;
@@ -20,6 +23,8 @@ export interface ListenerOptions {
   concurrency: number;
   history?: History;
   backoff?: { initialMs: number; maxMs: number };
+  /** The relay embedded in this process, reached directly instead of over a socket. */
+  local?: RelayServer;
 }
 
 /** One event's trip to the handler, for the screen and --json. */
@@ -41,7 +46,7 @@ export interface ListenerCallbacks {
 
 /** Receives a channel's events from the relay, forwards each to the handler and reports back. */
 export class Listener {
-  private readonly connection: RelayConnection;
+  private readonly connection: RelayLink;
   private readonly queue: RelayEvent[] = [];
   /** Seqs received and not yet acknowledged: a redelivery of one of these is ignored. */
   private readonly inProgress = new Set<number>();
@@ -54,15 +59,14 @@ export class Listener {
     private readonly options: ListenerOptions,
     private readonly callbacks: ListenerCallbacks = {},
   ) {
-    this.connection = new RelayConnection({
-      relay: options.relay,
-      channel: options.channel,
-      token: options.token,
-      window: Math.max(64, options.concurrency * 4),
-      backoff: options.backoff,
+    const window = Math.max(64, options.concurrency * 4);
+    const link: LinkCallbacks = {
       onEvent: (event) => this.receive(event),
       onStatus: (status) => callbacks.onStatus?.(status),
-    });
+    };
+    this.connection = options.local
+      ? new LocalLink(options.local, options.channel, window, link)
+      : new RelayConnection({ relay: options.relay, channel: options.channel, token: options.token, window, backoff: options.backoff, ...link });
   }
 
   start(): void {

@@ -1,21 +1,15 @@
 import WebSocket from 'ws';
-import { decodeEventFrame, PROTOCOL_VERSION, type DeliveryReport, type RelayEvent, type ServerMessage } from '../relay/protocol.js';
+import { decodeEventFrame, PROTOCOL_VERSION, type Ack, type DeliveryReport, type ServerMessage } from '../relay/protocol.js';
+import { AckTracker, type LinkCallbacks, type RelayLink } from './relay-link.js';
 import { channelSocketUrl } from './relay-url.js';
 
-export type ConnectionStatus =
-  | { type: 'connecting'; attempt: number }
-  | { type: 'ready'; url: string; resumeFrom: number }
-  | { type: 'disconnected'; reason: string; retryInMs: number }
-  | { type: 'rejected'; status: number; reason: string };
 
-export interface RelayConnectionOptions {
+export interface RelayConnectionOptions extends LinkCallbacks {
   relay: URL;
   channel: string;
   token: string;
   /** Events the relay may send before we acknowledge. */
   window?: number;
-  onEvent: (event: RelayEvent) => void;
-  onStatus: (status: ConnectionStatus) => void;
   /** Reconnect backoff: doubles from initial to max, with ±20% jitter. */
   backoff?: { initialMs: number; maxMs: number };
   /** With no message or ping from the relay for this long, the link is presumed dead. */
@@ -26,15 +20,16 @@ export interface RelayConnectionOptions {
  * The listener's WebSocket to a relay: says hello with the last acknowledged seq, reconnects with
  * backoff and jitter, and gives up only when the relay refuses us (401/404).
  */
-export class RelayConnection {
+export class RelayConnection implements RelayLink {
   private ws: WebSocket | undefined;
   private stopped = false;
   private attempt = 0;
   private retryTimer: NodeJS.Timeout | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
-  /** Highest seq acknowledged with every seq before it (the resume point). */
-  private ackedThrough: number | undefined;
-  private readonly ackedAbove = new Set<number>();
+  private readonly acked = new AckTracker();
+  /** Acks waiting for the end of this turn of the event loop, sent as one frame. */
+  private pendingAcks: Ack[] = [];
+  private flushScheduled = false;
 
   constructor(private readonly options: RelayConnectionOptions) {}
 
@@ -53,20 +48,24 @@ export class RelayConnection {
 
   /** Reports a result; if the socket is down the relay resends the event after we reconnect. */
   ack(seq: number, report: DeliveryReport): void {
-    this.markAcked(seq);
-    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify({ type: 'ack', seq, report }));
+    this.acked.mark(seq);
+    this.pendingAcks.push({ seq, report });
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flushAcks());
   }
 
-  /** True when this seq was acknowledged already (a redelivery after a reconnect). */
   isAcked(seq: number): boolean {
-    return (this.ackedThrough !== undefined && seq <= this.ackedThrough) || this.ackedAbove.has(seq);
+    return this.acked.has(seq);
   }
 
-  private markAcked(seq: number): void {
-    if (this.ackedThrough === undefined) this.ackedThrough = seq - 1;
-    if (seq <= this.ackedThrough) return;
-    this.ackedAbove.add(seq);
-    while (this.ackedAbove.delete(this.ackedThrough + 1)) this.ackedThrough += 1;
+  private flushAcks(): void {
+    this.flushScheduled = false;
+    const acks = this.pendingAcks;
+    this.pendingAcks = [];
+    if (acks.length === 0 || this.ws?.readyState !== WebSocket.OPEN) return;
+    const message = acks.length === 1 ? { type: 'ack', ...acks[0]! } : { type: 'acks', acks };
+    this.ws.send(JSON.stringify(message));
   }
 
   private connect(): void {
@@ -76,6 +75,8 @@ export class RelayConnection {
       headers: { authorization: `Bearer ${this.options.token}` },
       handshakeTimeout: 10_000,
       perMessageDeflate: false,
+      // Masking protects browsers' proxies; between two Node processes it is pure cost.
+      generateMask: () => {},
     });
     this.ws = ws;
     let refused = false;
@@ -94,7 +95,7 @@ export class RelayConnection {
     });
     ws.on('open', () => {
       this.touch();
-      ws.send(JSON.stringify({ type: 'hello', v: PROTOCOL_VERSION, resume: this.ackedThrough, window: this.options.window, client: 'whcli' }));
+      ws.send(JSON.stringify({ type: 'hello', v: PROTOCOL_VERSION, resume: this.acked.through, window: this.options.window, client: 'whcli' }));
     });
     ws.on('ping', () => this.touch());
     ws.on('message', (data, isBinary) => {

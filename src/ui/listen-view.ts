@@ -1,6 +1,6 @@
 import type { ListenReady } from '../commands/listen.js';
 import type { Delivery } from '../tunnel/listener.js';
-import type { ConnectionStatus } from '../tunnel/relay-connection.js';
+import type { ConnectionStatus } from '../tunnel/relay-link.js';
 import { excerpt, formatLatency, formatStatus } from './format.js';
 import type { Terminal } from './terminal.js';
 

@@ -29,7 +29,9 @@ export async function sendRaw(
   if (!has('host')) pairs.unshift(['Host', target.host]);
   if (!options.chunked && !has('content-length') && !has('transfer-encoding')) pairs.push(['Content-Length', String(body.length)]);
   if (options.chunked && !has('transfer-encoding')) pairs.push(['Transfer-Encoding', 'chunked']);
-  const req = request(target, { method: options.method ?? 'POST', headers: pairs.flat(), agent: false });
+  // The path goes on the request line as written: new URL() would re-encode quotes in the query.
+  const rawPath = url.slice(target.origin.length) || '/';
+  const req = request({ host: target.hostname, port: target.port, path: rawPath, method: options.method ?? 'POST', headers: pairs.flat(), agent: false });
   req.end(body);
   const [res] = (await once(req, 'response')) as [import('node:http').IncomingMessage];
   const chunks: Buffer[] = [];

@@ -24,7 +24,8 @@ const STRIPE_SECRET = 'whsec_tunnel_test_secret';
 const SW_SECRET = `whsec_${Buffer.from('standard-webhooks tunnel key 32b').toString('base64')}`;
 
 const SUFFIX = '/stripe/v1/events';
-const QUERY = 'x=1&y=two%20words&y=3&empty=&utf=%C3%A9&plus=a+b';
+// Quotes and a raw apostrophe stay as sent: a URL parser would re-encode them.
+const QUERY = "x=1&y=two%20words&y=3&empty=&utf=%C3%A9&plus=a+b&q='quoted'&j=\"x\"";
 
 const BODIES: { name: string; contentType: string; body: Buffer; chunked?: boolean }[] = [
   {

@@ -109,7 +109,15 @@ describe('listener messages', () => {
     expect(parseClientMessage('{"type":"ack","seq":1,"report":{"ok":true,"durationMs":0,"skipped":"duplicate"}}')).toMatchObject({ seq: 1 });
   });
 
+  it('accepts several acks in one frame', () => {
+    const acks = { type: 'acks', acks: [{ seq: 1, report: { ok: true, durationMs: 1 } }, { seq: 2, report: { ok: false, durationMs: 2, status: 500 } }] };
+    expect(parseClientMessage(JSON.stringify(acks))).toEqual(acks);
+  });
+
   const rejected: [string, string, RegExp][] = [
+    ['an empty acks list', '{"type":"acks","acks":[]}', /non-empty array/],
+    ['acks that are not a list', '{"type":"acks","acks":{"seq":1}}', /non-empty array/],
+    ['acks with one malformed ack', '{"type":"acks","acks":[{"seq":1,"report":{"ok":true,"durationMs":1}},{"seq":"2","report":{"ok":true}}]}', /ack.seq must be an integer/],
     ['not JSON', 'hello', /not JSON/],
     ['JSON null', 'null', /unknown message type/],
     ['a JSON array', '[]', /unknown message type/],
