@@ -99,6 +99,8 @@ export async function sendRequest(req: OutgoingRequest): Promise<DeliveryResult>
       method: req.method as 'POST',
       headers: req.headers,
       body: req.method === 'GET' || req.method === 'HEAD' ? undefined : req.body,
+      // undici's own timeouts run on a coarse clock; the signal makes --timeout 300ms mean 300 ms.
+      signal: AbortSignal.timeout(req.timeoutMs),
       headersTimeout: req.timeoutMs,
       bodyTimeout: req.timeoutMs,
     });
