@@ -13,7 +13,8 @@ export class ListenerSession {
   closed = false;
 
   constructor(
-    readonly deliver: (event: RelayEvent) => void,
+    /** Sends events in order; several at once when the listener has room for them. */
+    readonly deliver: (events: readonly RelayEvent[]) => void,
     readonly channel: string,
     /** The highest seq sent to this listener. */
     public sentSeq: number,
@@ -107,7 +108,7 @@ export class ChannelHub {
           if (room <= 0 || session.closed) break;
           const events = await this.store.readAfter(session.channel, session.sentSeq, room);
           if (events.length === 0 || session.closed) break;
-          for (const event of events) this.send(session, event);
+          this.send(session, events);
         }
       } while (session.pumpAgain && !session.closed);
     } finally {
@@ -115,9 +116,9 @@ export class ChannelHub {
     }
   }
 
-  private send(session: ListenerSession, event: RelayEvent): void {
-    session.sentSeq = event.seq;
-    session.inflight.add(event.seq);
-    session.deliver(event);
+  private send(session: ListenerSession, events: readonly RelayEvent[]): void {
+    for (const event of events) session.inflight.add(event.seq);
+    session.sentSeq = events[events.length - 1]!.seq;
+    session.deliver(events);
   }
 }

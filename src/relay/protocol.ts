@@ -54,9 +54,9 @@ export type ServerMessage =
 
 type EventHeader = Omit<RelayEvent, 'body' | 'channel'>;
 
-/** [u32 header length][header JSON][body]. */
-export function encodeEventFrame(event: RelayEvent): Buffer {
-  const header: EventHeader & { type: 'event' } = {
+/** The length prefix and header JSON of an event; `sized` adds bodyLength, for batches. */
+function headerBytes(event: RelayEvent, sized: boolean): Buffer {
+  const header: EventHeader & { type: 'event'; bodyLength?: number } = {
     type: 'event',
     seq: event.seq,
     id: event.id,
@@ -66,30 +66,74 @@ export function encodeEventFrame(event: RelayEvent): Buffer {
     query: event.query,
     headers: event.headers,
   };
+  if (sized) header.bodyLength = event.body.length;
   const json = Buffer.from(JSON.stringify(header));
   const prefix = Buffer.allocUnsafe(4);
   prefix.writeUInt32BE(json.length, 0);
-  return Buffer.concat([prefix, json, event.body]);
+  return Buffer.concat([prefix, json]);
+}
+
+/** [u32 header length][header JSON][body]. */
+export function encodeEventFrame(event: RelayEvent): Buffer {
+  return Buffer.concat([headerBytes(event, false), event.body]);
+}
+
+/**
+ * Several events in one binary message: each header carries `bodyLength`, and the next event's
+ * length prefix follows its body. A busy channel sends what the listener has room for at once.
+ */
+export function encodeEventBatch(events: readonly RelayEvent[]): Buffer {
+  if (events.length === 1) return encodeEventFrame(events[0]!);
+  return Buffer.concat(events.flatMap((event) => [headerBytes(event, true), event.body]));
 }
 
 export class ProtocolError extends Error {
   override name = 'ProtocolError';
 }
 
-export function decodeEventFrame(frame: Buffer, channel: string): RelayEvent {
-  if (frame.length < 4) throw new ProtocolError('event frame shorter than its length prefix');
-  const length = frame.readUInt32BE(0);
-  if (4 + length > frame.length) throw new ProtocolError('event frame header is truncated');
-  let header: EventHeader & { type?: string };
+/** Every event in a binary message: one (body to the end) or a batch (bodies sized by bodyLength). */
+export function decodeEventFrames(frame: Buffer, channel: string): RelayEvent[] {
+  const events: RelayEvent[] = [];
+  let offset = 0;
+  while (offset < frame.length) {
+    const { header, bodyStart } = readHeader(frame, offset);
+    const { bodyLength, type: _type, ...rest } = header;
+    if (bodyLength === undefined) {
+      events.push({ ...rest, channel, body: frame.subarray(bodyStart) });
+      break;
+    }
+    if (!Number.isInteger(bodyLength) || bodyLength < 0 || bodyStart + bodyLength > frame.length) {
+      throw new ProtocolError('event batch body is truncated');
+    }
+    events.push({ ...rest, channel, body: frame.subarray(bodyStart, bodyStart + bodyLength) });
+    offset = bodyStart + bodyLength;
+  }
+  return events;
+}
+
+type FrameHeader = EventHeader & { type?: string; bodyLength?: number };
+
+function readHeader(frame: Buffer, offset: number): { header: FrameHeader; bodyStart: number } {
+  if (frame.length - offset < 4) throw new ProtocolError('event frame shorter than its length prefix');
+  const length = frame.readUInt32BE(offset);
+  const bodyStart = offset + 4 + length;
+  if (bodyStart > frame.length) throw new ProtocolError('event frame header is truncated');
+  let header: FrameHeader;
   try {
-    header = JSON.parse(frame.subarray(4, 4 + length).toString('utf8'));
+    header = JSON.parse(frame.subarray(offset + 4, bodyStart).toString('utf8'));
   } catch {
     throw new ProtocolError('event frame header is not JSON');
   }
-  if (header.type !== 'event' || !Number.isInteger(header.seq) || !Array.isArray(header.headers)) {
+  if (header?.type !== 'event' || !Number.isInteger(header.seq) || !Array.isArray(header.headers)) {
     throw new ProtocolError('event frame header is malformed');
   }
-  return { ...header, channel, body: frame.subarray(4 + length) };
+  return { header, bodyStart };
+}
+
+export function decodeEventFrame(frame: Buffer, channel: string): RelayEvent {
+  const { header, bodyStart } = readHeader(frame, 0);
+  const { type: _type, bodyLength: _length, ...rest } = header;
+  return { ...rest, channel, body: frame.subarray(bodyStart) };
 }
 
 function checkAck(ack: unknown): void {

@@ -5,7 +5,8 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { ChannelHub, DEFAULT_WINDOW, ListenerSession } from './hub.js';
 import { BodyTooLargeError, headerPairs, readBody } from './ingress.js';
 import { RelayMetrics } from './metrics.js';
-import { encodeEventFrame, MAX_REPORT_BODY, PROTOCOL_VERSION, ProtocolError, parseClientMessage, type DeliveryReport, type RelayEvent, type ServerMessage } from './protocol.js';
+import { RateLimiter, type RateLimit } from './rate-limit.js';
+import { encodeEventBatch, MAX_REPORT_BODY, PROTOCOL_VERSION, ProtocolError, parseClientMessage, type DeliveryReport, type RelayEvent, type ServerMessage } from './protocol.js';
 import { ChannelFullError, type RelayStore } from './store.js';
 import { MemoryStore } from './stores/memory-store.js';
 import { hashToken, newChannelId, newEventId, newToken, tokenMatches } from './tokens.js';
@@ -25,6 +26,10 @@ export interface RelayOptions {
   pingIntervalMs?: number;
   /** How long a listener has to say hello after connecting. */
   helloTimeoutMs?: number;
+  /** Ingress requests per channel; none when omitted (the relay embedded in `whcli listen`). */
+  rateLimit?: RateLimit;
+  /** WebSocket listeners one channel may have at once; 0 for no cap. Default 10. */
+  maxListenersPerChannel?: number;
   log?: (line: string) => void;
 }
 
@@ -47,7 +52,7 @@ export interface RelayServer {
 export interface LocalAttachOptions {
   resume?: number;
   window: number;
-  deliver: (event: RelayEvent) => void;
+  deliver: (events: readonly RelayEvent[]) => void;
 }
 
 export interface LocalSession {
@@ -55,6 +60,11 @@ export interface LocalSession {
   ack(seq: number, report: DeliveryReport): void;
   detach(): void;
 }
+
+export const DEFAULT_MAX_LISTENERS = 10;
+
+/** The largest text message a listener may send; acks are small, so more is a protocol error. */
+export const MAX_CLIENT_MESSAGE = 256 * 1024;
 
 const CHANNEL_PATH = /^\/c\/([A-Za-z0-9_-]{1,64})(\/[^?]*)?$/;
 const WS_PATH = /^\/ws\/([A-Za-z0-9_-]{1,64})$/;
@@ -65,11 +75,12 @@ function json(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(text);
 }
 
-/** Refuses an upgrade with a real HTTP status, as ws clients expect. */
-function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
-  const body = JSON.stringify({ error: reason });
+/** Refuses an upgrade with a real HTTP status, as ws clients expect; `message` says why in the body. */
+function refuseUpgrade(socket: Duplex, status: number, reason: string, message = reason, headers: Record<string, string> = {}): void {
+  const body = JSON.stringify({ error: message });
+  const extra = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
   socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\n${extra}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
 }
 
@@ -88,8 +99,13 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
   const maxBody = options.maxBodyBytes ?? 5 * 1024 * 1024;
   const respondTimeoutMs = options.respondTimeoutMs ?? 30_000;
   const log = options.log ?? (() => {});
-  // Acks are small; anything bigger from a listener is a protocol error.
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 256 * 1024 });
+  const limiter = options.rateLimit ? new RateLimiter(options.rateLimit) : undefined;
+  const maxListeners = options.maxListenersPerChannel ?? DEFAULT_MAX_LISTENERS;
+  /** Open listener sockets per channel, counted from the accepted upgrade until the socket closes. */
+  const socketsPerChannel = new Map<string, number>();
+  // Messages up to MAX_CLIENT_MESSAGE are checked here, so the listener is told why it is closed;
+  // ws itself refuses (1009, no reason) anything past this, before buffering it.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 4 * MAX_CLIENT_MESSAGE });
   let baseUrl = '';
 
   const server: Server = createServer((req, res) => {
@@ -134,6 +150,14 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
       metrics.rejected.unknownChannel += 1;
       req.resume();
       return json(res, 404, { error: 'unknown channel' });
+    }
+    const retryAfter = limiter?.take(channel) ?? 0;
+    if (retryAfter > 0) {
+      // Refused before the body is read: a flood on one channel costs the others nothing.
+      metrics.rejected.rateLimited += 1;
+      req.resume();
+      const { perSecond } = limiter!.limit;
+      return json(res, 429, { error: `channel over its rate limit of ${perSecond}/s`, retryAfter }, { 'retry-after': String(retryAfter), connection: 'close' });
     }
     let body: Buffer;
     try {
@@ -193,6 +217,18 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
       metrics.rejected.unauthorized += 1;
       return refuseUpgrade(socket, 401, 'Unauthorized');
     }
+    // Counted from here (no await below), so upgrades racing each other cannot pass the cap together.
+    const open = socketsPerChannel.get(channel.id) ?? 0;
+    if (maxListeners > 0 && open >= maxListeners) {
+      metrics.listenersRefused += 1;
+      return refuseUpgrade(socket, 429, 'Too Many Requests', `channel already has its maximum of ${maxListeners} listeners`, { 'Retry-After': '30' });
+    }
+    socketsPerChannel.set(channel.id, open + 1);
+    socket.once('close', () => {
+      const left = (socketsPerChannel.get(channel.id) ?? 1) - 1;
+      if (left > 0) socketsPerChannel.set(channel.id, left);
+      else socketsPerChannel.delete(channel.id);
+    });
     wss.handleUpgrade(req, socket, head, (ws) => onListener(ws, channel.id));
   }
 
@@ -225,9 +261,11 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
     ws.on('message', (data, isBinary) => {
       alive = true;
       if (isBinary) return fail(1003, 'listeners send text messages only');
+      const text = data as Buffer;
+      if (text.length > MAX_CLIENT_MESSAGE) return fail(1009, `message larger than ${MAX_CLIENT_MESSAGE} bytes`);
       let message;
       try {
-        message = parseClientMessage(data.toString());
+        message = parseClientMessage(text.toString());
       } catch (error) {
         return fail(1008, error instanceof ProtocolError ? error.message : 'bad message');
       }
@@ -237,13 +275,15 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
         clearTimeout(helloTimer);
         void (async () => {
           const resumeFrom = await resumePoint(channel, message.resume);
-          session = new ListenerSession((event) => ws.send(encodeEventFrame(event), { binary: true }), channel, resumeFrom, Math.min(message.window ?? DEFAULT_WINDOW, 4096));
+          session = new ListenerSession((events) => ws.send(encodeEventBatch(events), { binary: true }), channel, resumeFrom, Math.min(message.window ?? DEFAULT_WINDOW, 4096));
           send({ type: 'ready', v: PROTOCOL_VERSION, channel, url: `${baseUrl}/c/${channel}`, resumeFrom });
           hub.attach(session);
         })().catch(() => ws.terminate());
         return;
       }
-      if (!session) return fail(1008, 'ack before hello');
+      // Between hello and ready nothing is in flight yet, so an ack then refers to nothing: ignored,
+      // like any ack for an event this listener does not hold.
+      if (!session) return helloSeen ? undefined : fail(1008, 'ack before hello');
       if (message.type === 'acks') for (const ack of message.acks) void hub.acknowledge(session, ack.seq, ack.report);
       else void hub.acknowledge(session, message.seq, message.report);
     });
@@ -252,7 +292,11 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
       clearInterval(pingTimer);
       if (session) hub.detach(session);
     });
-    ws.on('error', () => ws.terminate());
+    // ws reports a frame it cannot accept (bad opcode, invalid UTF-8, over maxPayload) here, after it
+    // has already sent its close frame with the matching code; it ends the socket itself.
+    ws.on('error', () => {
+      metrics.protocolErrors += 1;
+    });
   }
 
   server.listen(options.port ?? 8787, options.host ?? '127.0.0.1');

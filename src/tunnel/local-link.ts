@@ -19,7 +19,7 @@ export class LocalLink implements RelayLink {
     this.stopped = false;
     this.callbacks.onStatus({ type: 'connecting', attempt: 1 });
     void this.relay
-      .attachLocal(this.channel, { resume: this.acked.through, window: this.window, deliver: (event) => this.callbacks.onEvent(event) })
+      .attachLocal(this.channel, { resume: this.acked.through, window: this.window, deliver: (events) => events.forEach((event) => this.callbacks.onEvent(event)) })
       .then((session) => {
         if (this.stopped) return session.detach();
         this.session = session;

@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { decodeEventFrame, PROTOCOL_VERSION, type Ack, type DeliveryReport, type ServerMessage } from '../relay/protocol.js';
+import { decodeEventFrames, PROTOCOL_VERSION, type Ack, type DeliveryReport, type ServerMessage } from '../relay/protocol.js';
 import { AckTracker, type LinkCallbacks, type RelayLink } from './relay-link.js';
 import { channelSocketUrl } from './relay-url.js';
 
@@ -101,7 +101,7 @@ export class RelayConnection implements RelayLink {
     ws.on('message', (data, isBinary) => {
       this.touch();
       if (isBinary) {
-        this.options.onEvent(decodeEventFrame(data as Buffer, this.options.channel));
+        for (const event of decodeEventFrames(data as Buffer, this.options.channel)) this.options.onEvent(event);
         return;
       }
       const message = JSON.parse(data.toString()) as ServerMessage;

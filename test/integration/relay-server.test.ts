@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { closeAllHandlers, startHandler } from '../helpers/http-handler.js';
 import { deliveries, makeHome, startListenerProcess, startRelayProcess, stopAllProcesses, type RelayProcess } from '../helpers/processes.js';
 import { postEvent, readMetrics, savedChannel, sendRaw, socketUrl } from '../helpers/relay-client.js';
+import { decodeEventFrames } from '../../src/relay/protocol.js';
 
 const sockets = new Set<WebSocket>();
 
@@ -55,9 +56,7 @@ class RawListener {
     this.closed = once(this.ws, 'close').then(([code, reason]) => ({ code: code as number, reason: (reason as Buffer).toString() }));
     this.ws.on('message', (data: Buffer, isBinary) => {
       if (!isBinary) return void this.texts.push(JSON.parse(data.toString()) as Record<string, unknown>);
-      const length = data.readUInt32BE(0);
-      const header = JSON.parse(data.subarray(4, 4 + length).toString()) as { seq: number };
-      this.events.push({ seq: header.seq, body: data.subarray(4 + length) });
+      for (const event of decodeEventFrames(data, channel)) this.events.push({ seq: event.seq, body: event.body });
       this.ws.emit('relay-event');
     });
   }

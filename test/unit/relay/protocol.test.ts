@@ -5,6 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   decodeEventFrame,
+  decodeEventFrames,
+  encodeEventBatch,
   encodeEventFrame,
   parseClientMessage,
   PROTOCOL_VERSION,
@@ -138,5 +140,36 @@ describe('listener messages', () => {
   it.each(rejected)('rejects %s', (_name, text, message) => {
     expect(() => parseClientMessage(text)).toThrow(ProtocolError);
     expect(() => parseClientMessage(text)).toThrow(message);
+  });
+});
+
+describe('event batches', () => {
+  const make = (seq: number, body: Buffer): RelayEvent => ({
+    seq,
+    id: `rev_${seq}`,
+    channel: 'ch_test',
+    receivedAt: 1_700_000_000_000 + seq,
+    method: 'POST',
+    path: '/p',
+    query: '',
+    headers: [['X-Seq', String(seq)]],
+    body,
+  });
+
+  it('carries several events, bodies byte for byte, in order', () => {
+    const events = [make(1, Buffer.from('{"a":1}')), make(2, Buffer.alloc(0)), make(3, Buffer.from([0, 1, 255, 0x7b]))];
+    const decoded = decodeEventFrames(encodeEventBatch(events), 'ch_test');
+    expect(decoded).toEqual(events);
+  });
+
+  it('is a plain event frame when there is one event', () => {
+    const event = make(7, Buffer.from('x'));
+    expect(encodeEventBatch([event]).equals(encodeEventFrame(event))).toBe(true);
+    expect(decodeEventFrames(encodeEventFrame(event), 'ch_test')).toEqual([event]);
+  });
+
+  it('rejects a batch whose last body is cut short', () => {
+    const frame = encodeEventBatch([make(1, Buffer.from('abc')), make(2, Buffer.from('defgh'))]);
+    expect(() => decodeEventFrames(frame.subarray(0, frame.length - 2), 'ch_test')).toThrow(/truncated/);
   });
 });

@@ -6,6 +6,7 @@
 import { once } from 'node:events';
 import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
+import { decodeEventFrames } from '../../../src/relay/protocol.js';
 import { startRelay, type RelayServer } from '../../../src/relay/server.js';
 
 let relay: RelayServer | undefined;
@@ -25,7 +26,7 @@ async function connect(channel: { id: string; token: string }, hello: Record<str
   let ready: Record<string, unknown> | undefined;
   ws.on('message', (data: Buffer, isBinary) => {
     if (!isBinary) ready = JSON.parse(data.toString()) as Record<string, unknown>;
-    else seqs.push(JSON.parse(data.subarray(4, 4 + data.readUInt32BE(0)).toString()).seq as number);
+    else seqs.push(...decodeEventFrames(data, channel.id).map((event) => event.seq));
     ws.emit('frame');
   });
   await once(ws, 'open');
