@@ -21,9 +21,9 @@ export async function runE2E() {
   const home = tempHome();
   const rows = [];
   try {
-    const embedded = await startWhcli(['listen', '--forward', handler.url, '--port', '0', '--json', '--no-history', '--concurrency', '64'], { home: home.dir, type: 'ready' });
-    const relay = await startWhcli(['relay', '--port', '0', '--json', '--store', 'memory'], { home: home.dir, type: 'listening' });
-    const remote = await startWhcli(['listen', '--forward', handler.url, '--relay', relay.line.url, '--json', '--no-history', '--concurrency', '64'], { home: home.dir, type: 'ready' });
+    const embedded = await startWhcli(['listen', '--forward', handler.url, '--port', '0', '--json', '--no-history', '--no-inspect', '--concurrency', '64'], { home: home.dir, type: 'ready' });
+    const relay = await startWhcli(['relay', '--port', '0', '--json', '--store', 'memory', '--rate-limit', '0'], { home: home.dir, type: 'listening' });
+    const remote = await startWhcli(['listen', '--forward', handler.url, '--relay', relay.line.url, '--json', '--no-history', '--no-inspect', '--concurrency', '64'], { home: home.dir, type: 'ready' });
     for (const c of CONCURRENCIES) {
       const direct = await measure('direct POST (baseline)', handler.url, handler, c);
       const viaEmbedded = await measure('whcli listen, embedded relay', embedded.line.url, handler, c);

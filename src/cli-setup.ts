@@ -86,7 +86,13 @@ export function completionSpec(program: Command): CompletionSpec {
           ? { choices: first.argChoices }
           : (ARGUMENT_KINDS[first.name()] ?? 'text')
         : undefined;
-      return { name: command.name(), description: command.description(), options: help.visibleOptions(command).map(option), argument };
+      return {
+        name: command.name(),
+        description: command.description(),
+        options: help.visibleOptions(command).map(option),
+        argument,
+        argumentName: first?.name(),
+      };
     }),
   };
 }

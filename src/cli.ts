@@ -168,6 +168,8 @@ export function buildProgram(deps: ProgramDeps): Command {
     .option('--concurrency <n>', 'deliveries in flight at once (1 keeps order)', '1')
     .option('--port <port>', 'port of the embedded relay (default 8787)')
     .option('--no-history', 'do not record deliveries for `whcli history`')
+    .option('--inspect <port>', 'web inspector on 127.0.0.1: live events, replay, copy as curl (default 4040; 0: any free port)')
+    .option('--no-inspect', 'do not serve the web inspector')
     .option('--json', 'NDJSON on stdout: a ready object, then one object per delivery')
     .option('-c, --config <file>', 'config file')
     .addHelpText(
@@ -176,6 +178,7 @@ export function buildProgram(deps: ProgramDeps): Command {
         'whcli listen --forward localhost:3000/webhooks --provider stripe --secret whsec_test',
         'whcli listen -f 3000 -p github -s s3cret --events push,pull_request.opened',
         'whcli listen -f 3000 --relay https://relay.example.com --json | jq .',
+        'whcli listen -f 3000 -p stripe --inspect 4041   # then open http://127.0.0.1:4041',
       ]),
     )
     .action(async (opts) => {
@@ -192,6 +195,7 @@ export function buildProgram(deps: ProgramDeps): Command {
           onDelivery: (delivery) => (opts.json ? line({ type: 'delivery', ...delivery }) : view.printDelivery(term, delivery)),
           onStatus: (status) => (opts.json ? status.type !== 'connecting' && line({ ...status, type: 'status', status: status.type }) : view.printStatus(term, status, wasReady)),
           onNotice: (message) => term.err(term.color.yellow(message)),
+          onReplay: (replay) => (opts.json ? line({ ...replay, type: 'replay' }) : view.printReplay(term, replay)),
         });
       } finally {
         ndjson.flush();
@@ -212,6 +216,9 @@ export function buildProgram(deps: ProgramDeps): Command {
     .option('--respond-timeout <duration>', 'with --respond-with handler, how long to wait', '30s')
     .option('--store <store>', 'memory, file[:<dir>] (default, in the user data dir) or redis://host:port/db')
     .option('--fsync <policy>', 'file store: always (default; 200 only once on disk) or never')
+    .option('--rate-limit <rate>', 'ingress requests per channel, e.g. 100/s or 600/m; over it: 429 + Retry-After; 0 turns it off', '100/s')
+    .option('--rate-burst <n>', 'requests a channel may send at once above the rate (default: 2 s worth)')
+    .option('--max-listeners <n>', 'listeners per channel; one more is refused with 429 (0: no cap)', '10')
     .option('--json', 'log as NDJSON')
     .addHelpText(
       'after',
@@ -220,6 +227,7 @@ export function buildProgram(deps: ProgramDeps): Command {
         'whcli relay --store redis://127.0.0.1:6379/0 --port 8788   # one of several behind a load balancer',
         'whcli relay --host 0.0.0.0 --public-url https://hooks.example.com --max-body 1mb',
         'whcli relay --respond-with handler   # exercise provider retries end to end',
+        'whcli relay --rate-limit 20/s --rate-burst 50 --max-listeners 3',
       ]),
     )
     .action(async (opts) => {

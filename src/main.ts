@@ -40,4 +40,9 @@ async function main(): Promise<number> {
   }
 }
 
-main().then((code) => process.exit(code));
+// Exit once stdout and stderr are flushed: when they are pipes, writes are asynchronous, and exiting
+// at once cut `whcli history --json | jq` short past 64 KiB (found by test/faults/handler-down-then-up).
+main().then((code) => {
+  process.exitCode = code;
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+});

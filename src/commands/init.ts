@@ -129,7 +129,7 @@ export async function init(options: InitOptions, deps: InitDeps): Promise<InitRe
     if (!options.yes && options.secret === undefined && !options.generateSecret) missing.push('--secret <secret> or --generate-secret');
     if (missing.length) {
       const why = options.yes ? 'with --yes, init still needs' : 'no terminal to ask on: pass';
-      const hint = options.yes ? '' : ' (--yes takes the defaults for all but --provider)';
+      const hint = options.yes ? '' : ' (or --yes for defaults)';
       throw new UsageError(`${why} ${missing.join(', ')}${hint}. See whcli init --help.`);
     }
   }

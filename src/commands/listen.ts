@@ -4,11 +4,14 @@ import { parseTarget } from '../delivery/target.js';
 import { parseDuration } from '../duration.js';
 import { UsageError, WhcliError } from '../errors.js';
 import { whcliPaths } from '../paths.js';
+import type { ExchangeSummary } from '../inspector/exchange-json.js';
+import type { InspectorServer, InspectorSession } from '../inspector/server.js';
 import type { RelayServer } from '../relay/server.js';
 import { ensureRemoteChannel } from '../tunnel/channel-setup.js';
 import { CredentialStore, type ChannelCredentials } from '../tunnel/credentials.js';
+import type { ForwardOptions } from '../tunnel/forward.js';
 import { History } from '../tunnel/history.js';
-import { Listener, type ListenerCallbacks } from '../tunnel/listener.js';
+import { Listener, type ForwardedEvent, type ListenerCallbacks } from '../tunnel/listener.js';
 import type { ConnectionStatus } from '../tunnel/relay-link.js';
 import { parseRelayUrl } from '../tunnel/relay-url.js';
 import { publishListener } from '../tunnel/running-listeners.js';
@@ -26,6 +29,8 @@ export interface ListenOptions {
   /** Port of the embedded relay (default 8787, or any free port if taken). */
   port?: string;
   history?: boolean;
+  /** Port of the web inspector on 127.0.0.1 (default 4040, or any free port if taken); false: none. */
+  inspect?: string | false;
   config?: string;
 }
 
@@ -38,6 +43,10 @@ export interface ListenReady {
   provider?: string;
   resign: boolean;
   events?: string[];
+  /** The web inspector's URL, unless --no-inspect. */
+  inspector?: string;
+  /** The inspector's default port, when another program had it and a free one was used instead. */
+  inspectorPortTaken?: number;
 }
 
 export interface ListenDeps extends ListenerCallbacks {
@@ -45,6 +54,8 @@ export interface ListenDeps extends ListenerCallbacks {
   signal: AbortSignal;
   onReady?: (ready: ListenReady) => void;
   onNotice?: (message: string) => void;
+  /** A replay sent from the web inspector, once the handler answered. */
+  onReplay?: (replay: ExchangeSummary) => void;
 }
 
 export interface ListenSummary {
@@ -53,6 +64,8 @@ export interface ListenSummary {
 }
 
 const EMBEDDED_PORT = 8787;
+/** ngrok's inspector port, which its users already know. */
+const INSPECTOR_PORT = 4040;
 
 async function startEmbeddedRelay(portFlag: string | undefined, onNotice: (m: string) => void): Promise<RelayServer> {
   const { startRelay } = await import('../relay/server.js');
@@ -66,6 +79,54 @@ async function startEmbeddedRelay(portFlag: string | undefined, onNotice: (m: st
     onNotice(`port ${port} is taken (another whcli listen?): the embedded relay uses a free port, so the URL differs from last time`);
     return startRelay({ host: '127.0.0.1', port: 0 });
   }
+}
+
+function parsePort(text: string, flag: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value > 65535) throw new UsageError(`${flag} must be a port number (0 picks a free one), got "${text}"`);
+  return value;
+}
+
+interface InspectorSetup {
+  /** The --inspect port; undefined: the default, moving off it when taken; false: no inspector. */
+  port: number | false | undefined;
+  session: InspectorSession;
+  forward: ForwardOptions;
+  onNotice: (message: string) => void;
+  onReplay?: (replay: ExchangeSummary) => void;
+}
+
+/** The web inspector and the log it shows, or undefined with --no-inspect. */
+async function startWebInspector(setup: InspectorSetup): Promise<{ server: InspectorServer; record: (forwarded: ForwardedEvent) => void } | undefined> {
+  if (setup.port === false) return undefined;
+  const port = setup.port ?? INSPECTOR_PORT;
+  const [{ startInspector }, { ExchangeLog }, { exchangeFromForward, replayExchange }, { exchangeSummary }] = await Promise.all([
+    import('../inspector/server.js'),
+    import('../inspector/exchange-log.js'),
+    import('../inspector/replay.js'),
+    import('../inspector/exchange-json.js'),
+  ]);
+  const log = new ExchangeLog();
+  let server: InspectorServer;
+  try {
+    server = await startInspector({
+      port,
+      fallback: setup.port === undefined,
+      log,
+      session: setup.session,
+      replay: (exchange, body) => replayExchange(exchange, setup.forward, body),
+      onReplay: setup.onReplay && ((exchange) => setup.onReplay!(exchangeSummary(exchange))),
+      onRefused: setup.onNotice,
+    });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new UsageError(`cannot serve the inspector on 127.0.0.1:${port}: the port is taken (use another --inspect port, or --no-inspect)`);
+    }
+    // The page's files missing (a broken install) must not stop the tunnel itself.
+    setup.onNotice(`the web inspector is unavailable: ${(error as Error).message}`);
+    return undefined;
+  }
+  return { server, record: (forwarded) => log.add(exchangeFromForward(forwarded)) };
 }
 
 /** Tunnels a relay channel to the local handler until `signal` aborts. */
@@ -86,6 +147,7 @@ export async function listen(options: ListenOptions, deps: ListenDeps): Promise<
   }
   const timeoutMs = options.timeout ? parseDuration(options.timeout, '--timeout') : (provider?.timeoutMs ?? 30_000);
   const concurrency = options.concurrency ? parsePositiveInt(options.concurrency, '--concurrency') : 1;
+  const inspectPort = typeof options.inspect === 'string' ? parsePort(options.inspect, '--inspect') : options.inspect;
   const relayText = options.relay ?? config?.relay;
   const notice = deps.onNotice ?? (() => {});
 
@@ -114,6 +176,18 @@ export async function listen(options: ListenOptions, deps: ListenDeps): Promise<
     }
   }
 
+  const session = (creds: ChannelCredentials): InspectorSession => ({ url: creds.url, forward: forward.toString(), provider: provider?.name, resign });
+  const inspector = await startWebInspector({
+    port: inspectPort,
+    session: session(channel),
+    forward: { forward, provider, secret, resign, timeoutMs },
+    onNotice: notice,
+    onReplay: deps.onReplay,
+  }).catch(async (error: unknown) => {
+    await embedded?.close();
+    throw error;
+  });
+
   const history = options.history === false ? undefined : new History(paths.data);
   await history?.open();
   const unpublish = await publishListener(paths.state, {
@@ -134,6 +208,7 @@ export async function listen(options: ListenOptions, deps: ListenDeps): Promise<
         { relay, channel: creds.id, token: creds.token, forward, provider, secret, resign, events, timeoutMs, concurrency, history, local: embedded },
         {
           onDelivery: deps.onDelivery,
+          onForward: inspector?.record,
           onStatus: (status: ConnectionStatus) => {
             deps.onStatus?.(status);
             if (status.type !== 'rejected') return;
@@ -143,6 +218,7 @@ export async function listen(options: ListenOptions, deps: ListenDeps): Promise<
               ensureRemoteChannel(relay, credentials, { fresh: true, signal: deps.signal, onRetry: (m) => notice(m) })
                 .then((fresh) => {
                   channel = fresh;
+                  inspector?.server.setSession(session(fresh));
                   deps.onReady?.(ready(fresh));
                   start(fresh);
                 })
@@ -168,6 +244,9 @@ export async function listen(options: ListenOptions, deps: ListenDeps): Promise<
       provider: provider?.name,
       resign,
       events: events ? [...events] : undefined,
+      inspector: inspector?.server.url,
+      // Said in the banner (and the ready line), not as a warning: a second `whcli listen` is normal.
+      inspectorPortTaken: inspector?.server.portTaken ? INSPECTOR_PORT : undefined,
     });
     deps.onReady?.(ready(channel));
     start(channel);
@@ -177,6 +256,7 @@ export async function listen(options: ListenOptions, deps: ListenDeps): Promise<
   await listener!.stop();
   await unpublish();
   await history?.close();
+  await inspector?.server.close();
   await embedded?.close();
   await closeDeliveryPool();
   if (failure) throw failure;

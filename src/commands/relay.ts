@@ -4,7 +4,8 @@ import type { Environment } from '../context.js';
 import { whcliPaths } from '../paths.js';
 import { openStore } from '../relay/open-store.js';
 import { join } from 'node:path';
-import { startRelay } from '../relay/server.js';
+import type { RateLimit } from '../relay/rate-limit.js';
+import { DEFAULT_MAX_LISTENERS, startRelay } from '../relay/server.js';
 import { parsePositiveInt } from './shared-options.js';
 
 export interface RelayCommandOptions {
@@ -18,6 +19,28 @@ export interface RelayCommandOptions {
   respondTimeout?: string;
   store?: string;
   fsync?: string;
+  /** "<n>/s" or "<n>/m" ingress requests per channel; "0" turns the limit off. */
+  rateLimit?: string;
+  rateBurst?: string;
+  maxListeners?: string;
+}
+
+export const DEFAULT_RATE_LIMIT = '100/s';
+
+/**
+ * --rate-limit and --rate-burst as a token bucket, or undefined for "0" (no limit). The burst
+ * defaults to two seconds' worth, at least one request.
+ */
+export function parseRateLimit(rate: string, burst: string | undefined): RateLimit | undefined {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(?:\/\s*(s|sec|m|min))?\s*$/i.exec(rate);
+  if (!match) throw new UsageError(`invalid --rate-limit "${rate}": use e.g. 100/s, 600/m, or 0 to turn it off`);
+  const perSecond = Number(match[1]) / (/^m/i.test(match[2] ?? 's') ? 60 : 1);
+  if (perSecond === 0) {
+    if (burst !== undefined) throw new UsageError('--rate-burst needs a --rate-limit other than 0');
+    return undefined;
+  }
+  const size = burst === undefined ? Math.max(1, Math.ceil(perSecond * 2)) : parsePositiveInt(burst, '--rate-burst');
+  return { perSecond, burst: size };
 }
 
 /** Runs `whcli relay` until `signal` aborts. */
@@ -44,6 +67,11 @@ export async function runRelay(
     retentionMs: parseDuration(options.retention ?? '24h', '--retention'),
     maxPendingEvents: parsePositiveInt(options.maxPending ?? '10000', '--max-pending'),
   };
+  const rateLimit = parseRateLimit(options.rateLimit ?? DEFAULT_RATE_LIMIT, options.rateBurst);
+  const maxListeners = Number(options.maxListeners ?? DEFAULT_MAX_LISTENERS);
+  if (!Number.isInteger(maxListeners) || maxListeners < 0) {
+    throw new UsageError(`--max-listeners must be a whole number (0 for no cap), got "${options.maxListeners}"`);
+  }
   const spec = options.store ?? deps.environment.env.WHCLI_RELAY_STORE ?? 'file';
   const { store, description } = await openStore(spec, {
     defaultDir: join(whcliPaths(deps.environment).data, 'relay'),
@@ -60,6 +88,8 @@ export async function runRelay(
       respondWith: options.respondWith as 'ok' | 'handler' | undefined,
       respondTimeoutMs: parseDuration(options.respondTimeout ?? '30s', '--respond-timeout'),
       store,
+      rateLimit,
+      maxListenersPerChannel: maxListeners,
     });
   } catch (error) {
     await store.close();

@@ -2,8 +2,10 @@
 export class RelayMetrics {
   received = 0;
   delivered = 0;
-  rejected = { tooLarge: 0, full: 0, unknownChannel: 0, unauthorized: 0 };
+  rejected = { tooLarge: 0, full: 0, unknownChannel: 0, unauthorized: 0, rateLimited: 0 };
   protocolErrors = 0;
+  /** WebSocket upgrades refused because the channel already had --max-listeners. */
+  listenersRefused = 0;
 
   render(gauges: { pending: number; stored: number; listeners: number; channels: number; expired: number }): string {
     const lines = [
@@ -15,6 +17,7 @@ export class RelayMetrics {
       ['whcli_relay_listeners', 'gauge', 'Connected listeners', gauges.listeners],
       ['whcli_relay_channels', 'gauge', 'Known channels', gauges.channels],
       ['whcli_relay_protocol_errors_total', 'counter', 'Listener sockets closed for protocol errors', this.protocolErrors],
+      ['whcli_relay_listeners_refused_total', 'counter', 'Listener connections refused: the channel had --max-listeners', this.listenersRefused],
     ] as const;
     const out: string[] = [];
     for (const [name, type, help, value] of lines) out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, `${name} ${value}`);

@@ -141,6 +141,14 @@ function checkAck(ack: unknown): void {
   if (!a || typeof a !== 'object' || !Number.isInteger(a.seq)) throw new ProtocolError('ack.seq must be an integer');
   const report = a.report;
   if (!report || typeof report !== 'object' || typeof report.ok !== 'boolean') throw new ProtocolError('ack.report is missing or malformed');
+  // With --respond-with handler the report becomes the ingress answer: its fields must be what they say.
+  const { status, durationMs, body, headers, error, skipped } = report;
+  if (status !== undefined && !(Number.isInteger(status) && status >= 100 && status <= 999)) throw new ProtocolError('ack.report.status must be an HTTP status');
+  if (durationMs !== undefined && typeof durationMs !== 'number') throw new ProtocolError('ack.report.durationMs must be a number');
+  if (body !== undefined && typeof body !== 'string') throw new ProtocolError('ack.report.body must be a string');
+  if (headers !== undefined && (!headers || typeof headers !== 'object' || Array.isArray(headers))) throw new ProtocolError('ack.report.headers must be an object');
+  if (error !== undefined && (!error || typeof error.kind !== 'string' || typeof error.message !== 'string')) throw new ProtocolError('ack.report.error must have a kind and a message');
+  if (skipped !== undefined && skipped !== 'filtered' && skipped !== 'duplicate') throw new ProtocolError('ack.report.skipped must be "filtered" or "duplicate"');
 }
 
 /** Parses a listener's text message; anything unexpected is a ProtocolError. */
@@ -167,5 +175,7 @@ export function parseClientMessage(text: string): ClientMessage {
     for (const ack of m.acks) checkAck(ack);
     return m as ClientMessage;
   }
-  throw new ProtocolError(`unknown message type ${JSON.stringify(m?.type)}`);
+  // The type is the listener's text: quote only the start of it, cut between characters.
+  const type = JSON.stringify(m?.type);
+  throw new ProtocolError(`unknown message type ${type !== undefined && type.length > 64 ? `${[...type].slice(0, 64).join('')}…` : type}`);
 }

@@ -84,6 +84,20 @@ function refuseUpgrade(socket: Duplex, status: number, reason: string, message =
   );
 }
 
+/**
+ * A close reason within the WebSocket limit of 123 bytes, cut on a character boundary: ws throws on
+ * a longer one, and reasons quote what the listener sent (found by test/property/listener-protocol.test.ts).
+ */
+export function closeReason(text: string): string {
+  if (Buffer.byteLength(text) <= 123) return text;
+  let out = '';
+  for (const char of text) {
+    if (Buffer.byteLength(out) + Buffer.byteLength(char) > 120) break;
+    out += char;
+  }
+  return `${out}…`; // the ellipsis is 3 bytes: 123 at most
+}
+
 function bearer(req: IncomingMessage): string | undefined {
   const header = req.headers.authorization;
   return header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
@@ -153,11 +167,12 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
     }
     const retryAfter = limiter?.take(channel) ?? 0;
     if (retryAfter > 0) {
-      // Refused before the body is read: a flood on one channel costs the others nothing.
+      // Refused before the body is stored or buffered: it is read and dropped, and the connection
+      // kept, so the sender reliably gets the 429 (closing early can turn it into a reset).
       metrics.rejected.rateLimited += 1;
       req.resume();
       const { perSecond } = limiter!.limit;
-      return json(res, 429, { error: `channel over its rate limit of ${perSecond}/s`, retryAfter }, { 'retry-after': String(retryAfter), connection: 'close' });
+      return json(res, 429, { error: `channel over its rate limit of ${perSecond}/s`, retryAfter }, { 'retry-after': String(retryAfter) });
     }
     let body: Buffer;
     try {
@@ -248,7 +263,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
     const fail = (code: number, reason: string) => {
       metrics.protocolErrors += 1;
       send({ type: 'error', code: 'WHCLI_ERR_PROTOCOL', message: reason });
-      ws.close(code, reason.slice(0, 120));
+      ws.close(code, closeReason(reason));
     };
     const helloTimer = setTimeout(() => fail(1008, 'no hello within time'), options.helloTimeoutMs ?? 10_000);
     const pingTimer = setInterval(() => {

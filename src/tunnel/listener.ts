@@ -1,7 +1,7 @@
-import { sendRequest } from '../delivery/send.js';
+import { sendRequest, type DeliveryResult, type OutgoingRequest } from '../delivery/send.js';
 import type { ProviderSpec } from '../providers/types.js';
 import { MAX_REPORT_BODY, type DeliveryReport, type RelayEvent } from '../relay/protocol.js';
-import { buildForwardRequest, describeEvent } from './forward.js';
+import { buildForwardRequest, describeEvent, type EventInfo } from './forward.js';
 import type { History } from './history.js';
 import type { RelayServer } from '../relay/server.js';
 import { LocalLink } from './local-link.js';
@@ -39,9 +39,19 @@ export interface Delivery {
   report: DeliveryReport;
 }
 
+/** One event as received, the request sent for it (signed headers included) and the handler's answer. */
+export interface ForwardedEvent {
+  event: RelayEvent;
+  info: EventInfo;
+  request: OutgoingRequest;
+  result: DeliveryResult;
+}
+
 export interface ListenerCallbacks {
   onStatus?: (status: ConnectionStatus) => void;
   onDelivery?: (delivery: Delivery) => void;
+  /** Called just before onDelivery with everything the web inspector shows. */
+  onForward?: (forwarded: ForwardedEvent) => void;
 }
 
 /** Receives a channel's events from the relay, forwards each to the handler and reports back. */
@@ -135,6 +145,7 @@ export class Listener {
       forward: request.url.toString(),
       report,
     });
+    this.callbacks.onForward?.({ event, info, request, result });
     this.callbacks.onDelivery?.({
       id: event.id,
       seq: event.seq,

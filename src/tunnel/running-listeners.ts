@@ -24,7 +24,8 @@ function isAlive(pid: number): boolean {
 export async function publishListener(stateDir: string, record: ListenerRecord): Promise<() => Promise<void>> {
   await mkdir(stateDir, { recursive: true });
   const file = join(stateDir, `listen-${record.pid}.json`);
-  await writeFile(file, JSON.stringify(record));
+  // 0600: the record names the channel's ingress URL, which is enough to post events to it.
+  await writeFile(file, JSON.stringify(record), { mode: 0o600 });
   return () => rm(file, { force: true });
 }
 

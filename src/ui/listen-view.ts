@@ -1,4 +1,5 @@
 import type { ListenReady } from '../commands/listen.js';
+import type { ExchangeSummary } from '../inspector/exchange-json.js';
 import type { Delivery } from '../tunnel/listener.js';
 import type { ConnectionStatus } from '../tunnel/relay-link.js';
 import { excerpt, formatLatency, formatStatus } from './format.js';
@@ -19,6 +20,10 @@ export function printBanner(term: Terminal, ready: ListenReady): void {
   term.out(`  ${c.dim('Provider')}     ${signing}`);
   term.out(`  ${c.dim('Relay')}        ${ready.embedded ? `embedded, ${ready.relay}` : ready.relay}`);
   if (ready.events) term.out(`  ${c.dim('Events')}       ${ready.events.join(', ')}`);
+  if (ready.inspector) {
+    const taken = ready.inspectorPortTaken ? c.dim(`  (port ${ready.inspectorPortTaken} is taken)`) : '';
+    term.out(`  ${c.dim('Inspector')}    ${c.cyan(ready.inspector)}${taken}`);
+  }
   term.out('');
   term.out(c.dim('  Send events to the URL above, or run `whcli trigger <event>` in another terminal. Ctrl-C to stop.'));
   term.out('');
@@ -31,6 +36,14 @@ export function printDelivery(term: Terminal, d: Delivery): void {
   const what = d.eventType ?? `${d.method} ${d.path || '/'}`;
   const detail = d.report.error ? c.red(d.report.error.message) : d.report.ok ? '' : c.dim(excerpt(d.report.body, 80));
   term.out(`${c.dim(clock(d.receivedAt))}  ${status}  ${c.bold(what)}  ${c.dim(d.eventId ?? d.id)}  ${formatLatency(d.report.durationMs)}  ${detail}`.trimEnd());
+}
+
+/** A replay sent from the web inspector. */
+export function printReplay(term: Terminal, x: ExchangeSummary): void {
+  const c = term.color;
+  const what = x.eventType ?? `${x.method} ${x.path}`;
+  const how = `replay #${x.attempt}${x.edited ? ', edited body' : ''}`;
+  term.out(`${c.dim(clock(x.sentAt))}  ${formatStatus({ status: x.status, error: x.error ? { kind: x.error } : undefined }, c)}  ${c.bold(what)}  ${c.dim(x.providerEventId ?? x.eventId)}  ${formatLatency(x.durationMs)}  ${c.dim(how)}`);
 }
 
 export function printStatus(term: Terminal, status: ConnectionStatus, wasReady: { value: boolean }): void {

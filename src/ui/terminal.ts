@@ -7,10 +7,27 @@ export interface Terminal {
   color: ChalkInstance;
 }
 
+type Level = 0 | 1 | 2 | 3;
+
+/**
+ * The colour level for `env`, given what the terminal supports (`detected`). FORCE_COLOR wins, read
+ * as chalk reads it ("0"/"false" off, ""/"true"/"1" basic, "2"/"3" more); then NO_COLOR, when set
+ * and not empty (no-color.org), turns colour off. chalk itself ignores NO_COLOR.
+ */
+export function colorLevel(env: Record<string, string | undefined>, detected: number): Level {
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) {
+    if (force === '0' || force === 'false') return 0;
+    const asked = force === '' || force === 'true' ? 1 : Number.parseInt(force, 10);
+    return Math.min(3, Math.max(detected, Number.isNaN(asked) ? 1 : asked, 1)) as Level;
+  }
+  if (env.NO_COLOR) return 0;
+  return Math.min(3, Math.max(0, detected)) as Level;
+}
+
 /** stdout/stderr, with colour only where the user's terminal and NO_COLOR/FORCE_COLOR allow. */
 export function processTerminal(env: Record<string, string | undefined>): Terminal {
-  const level = env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0' ? Math.max(chalk.level, 1) : env.NO_COLOR !== undefined ? 0 : chalk.level;
-  const color = new Chalk({ level: level as 0 | 1 | 2 | 3 });
+  const color = new Chalk({ level: colorLevel(env, chalk.level) });
   return {
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),

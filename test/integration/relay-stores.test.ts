@@ -47,7 +47,8 @@ describe('file store', () => {
     const home = await makeHome();
     const port = await freePort();
     const handler = await startHandler();
-    const store = ['--store', `file:${storeDir}`];
+    // Unthrottled: this measures durability, and 1,000 events in a second is over the default rate limit.
+    const store = ['--store', `file:${storeDir}`, '--rate-limit', '0'];
     let relay = await startRelayProcess(home, store, port);
     // The listener creates its channel, then goes away: the events wait in the relay.
     const first = await startListenerProcess(home, ['--forward', handler.url, '--relay', relay.url]);
@@ -76,7 +77,7 @@ describe.runIf(redisAvailable())('redis store, two relays', () => {
   it('delivers 1,000 events posted to relay A to a listener on relay B, in order, none twice', async () => {
     const home = await makeHome();
     const handler = await startHandler();
-    const store = ['--store', redis.url];
+    const store = ['--store', redis.url, '--rate-limit', '0'];
     const a = await startRelayProcess(home, store);
     const b = await startRelayProcess(home, store);
     const listener = await startListenerProcess(home, ['--forward', handler.url, '--relay', b.url]);
@@ -92,7 +93,7 @@ describe.runIf(redisAvailable())('redis store, two relays', () => {
   it('still delivers every event relay A answered 200 when A is killed mid-stream', async () => {
     const home = await makeHome();
     const handler = await startHandler();
-    const store = ['--store', redis.url];
+    const store = ['--store', redis.url, '--rate-limit', '0'];
     const a = await startRelayProcess(home, store);
     const b = await startRelayProcess(home, store);
     const listener = await startListenerProcess(home, ['--forward', handler.url, '--relay', b.url]);

@@ -10,6 +10,8 @@ import { postEvent, readMetrics, waitForMetrics } from '../helpers/relay-client.
 import { closeAllProxies, startTcpProxy } from '../helpers/tcp-proxy.js';
 
 const EVENTS = 200;
+/** 200 events back to back exceed the default per-channel rate limit, which is not under test here. */
+const UNTHROTTLED = ['--rate-limit', '0'];
 
 afterEach(async () => {
   await stopAllProcesses();
@@ -53,7 +55,7 @@ async function expectExactlyThenSentinel(relay: RelayProcess, listener: Listener
 describe('at-least-once delivery', () => {
   it('buffers 200 events while the listener is SIGKILLed and delivers each once, in order, after a restart', async () => {
     const home = await makeHome();
-    const relay = await startRelayProcess(home);
+    const relay = await startRelayProcess(home, UNTHROTTLED);
     const handler = await startHandler();
     const args = ['--forward', `${handler.url}/hooks`, '--relay', relay.url, '--provider', 'stripe', '--secret', 'whsec_x'];
 
@@ -83,7 +85,7 @@ describe('at-least-once delivery', () => {
 
   it('delivers 200 events once each, in order, while the WebSocket is cut mid-stream twice', async () => {
     const home = await makeHome();
-    const relay = await startRelayProcess(home);
+    const relay = await startRelayProcess(home, UNTHROTTLED);
     const proxy = await startTcpProxy(relay.port);
     const handler = await startHandler();
     const listener = await startListenerProcess(home, ['--forward', `${handler.url}/hooks`, '--relay', proxy.url, '--provider', 'stripe', '--secret', 'whsec_x']);

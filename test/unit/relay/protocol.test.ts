@@ -135,6 +135,15 @@ describe('listener messages', () => {
     ['an ack with a text seq', '{"type":"ack","seq":"1","report":{"ok":true,"durationMs":1}}', /ack.seq must be an integer/],
     ['an ack without report', '{"type":"ack","seq":1}', /ack.report is missing or malformed/],
     ['an ack whose report has no ok', '{"type":"ack","seq":1,"report":{"status":200}}', /ack.report is missing or malformed/],
+    // With --respond-with handler a report becomes the ingress answer, so its fields are checked too.
+    ['a report status as text', '{"type":"ack","seq":1,"report":{"ok":true,"status":"200"}}', /status must be an HTTP status/],
+    ['a report status out of range', '{"type":"ack","seq":1,"report":{"ok":true,"status":1000}}', /status must be an HTTP status/],
+    ['a report body that is not text', '{"type":"ack","seq":1,"report":{"ok":true,"body":{"a":1}}}', /body must be a string/],
+    ['a report duration as text', '{"type":"ack","seq":1,"report":{"ok":true,"durationMs":"3"}}', /durationMs must be a number/],
+    ['a report error without a kind', '{"type":"ack","seq":1,"report":{"ok":false,"error":{"message":"x"}}}', /error must have a kind and a message/],
+    ['an unknown skipped reason', '{"type":"ack","seq":1,"report":{"ok":true,"skipped":"bored"}}', /skipped must be "filtered" or "duplicate"/],
+    ['report headers as a list', '{"type":"ack","seq":1,"report":{"ok":true,"headers":[]}}', /headers must be an object/],
+    ['a long unknown type, quoted only in part', `{"type":"${'é'.repeat(200)}"}`, /^unknown message type "é{63}…$/],
   ];
 
   it.each(rejected)('rejects %s', (_name, text, message) => {

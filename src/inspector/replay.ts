@@ -1,0 +1,59 @@
+import { sendRequest, type DeliveryResult, type OutgoingRequest } from '../delivery/send.js';
+import type { RelayEvent } from '../relay/protocol.js';
+import { buildForwardRequest, describeEvent, type ForwardOptions } from '../tunnel/forward.js';
+import type { ForwardedEvent } from '../tunnel/listener.js';
+import { sentRequest, type Exchange, type NewExchange } from './exchange-log.js';
+
+export type SendRequest = (request: OutgoingRequest) => Promise<DeliveryResult>;
+
+/** The log entry for a delivery the listener made. */
+export function exchangeFromForward({ event, info, request, result }: ForwardedEvent): NewExchange {
+  return {
+    eventId: event.id,
+    edited: false,
+    receivedAt: event.receivedAt,
+    sentAt: Date.now() - result.durationMs,
+    eventType: info.type,
+    providerEventId: info.eventId,
+    received: { method: event.method, path: event.path, query: event.query, headers: event.headers, body: event.body },
+    sent: sentRequest(request),
+    result,
+  };
+}
+
+/**
+ * Sends an exchange's event to the handler again through the listener's own forward path
+ * (`buildForwardRequest`, then `sendRequest`): same method, path, query and headers, freshly signed.
+ * With `body`, those bytes are sent and signed instead of the original ones.
+ */
+export async function replayExchange(original: Exchange, options: ForwardOptions, body?: Buffer, send: SendRequest = sendRequest): Promise<NewExchange> {
+  const { received } = original;
+  const edited = body !== undefined && !body.equals(received.body);
+  const event: RelayEvent = {
+    seq: 0,
+    id: original.eventId,
+    channel: '',
+    receivedAt: original.receivedAt,
+    method: received.method,
+    path: received.path,
+    query: received.query,
+    headers: received.headers,
+    body: edited ? body! : received.body,
+  };
+  const info = describeEvent(event, options.provider);
+  const request = buildForwardRequest(event, options, info);
+  const sentAt = Date.now();
+  const result = await send(request);
+  return {
+    eventId: original.eventId,
+    replayOf: original.id,
+    edited,
+    receivedAt: original.receivedAt,
+    sentAt,
+    eventType: info.type ?? original.eventType,
+    providerEventId: info.eventId ?? original.providerEventId,
+    received,
+    sent: sentRequest(request),
+    result,
+  };
+}

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { ExchangeLog, type NewExchange } from '../../../src/inspector/exchange-log.js';
+
+function exchange(eventId: string, bodyBytes = 10, sentBody?: Buffer): NewExchange {
+  const body = Buffer.alloc(bodyBytes, 'a');
+  return {
+    eventId,
+    edited: sentBody !== undefined,
+    receivedAt: 0,
+    sentAt: 0,
+    received: { method: 'POST', path: '', query: '', headers: [], body },
+    sent: { url: 'http://127.0.0.1:1/', method: 'POST', headers: {}, body: sentBody ?? body },
+    result: { ok: true, status: 200, durationMs: 1 },
+  };
+}
+
+describe('ExchangeLog', () => {
+  it('numbers exchanges and the attempts of each event', () => {
+    const log = new ExchangeLog();
+    const ids = [log.add(exchange('rev_a')), log.add(exchange('rev_b')), log.add(exchange('rev_a')), log.add(exchange('rev_a'))];
+    expect(ids.map((x) => [x.id, x.eventId, x.attempt])).toEqual([
+      ['1', 'rev_a', 1],
+      ['2', 'rev_b', 1],
+      ['3', 'rev_a', 2],
+      ['4', 'rev_a', 3],
+    ]);
+    expect(log.get('3')?.attempt).toBe(2);
+  });
+
+  it('keeps the newest maxEntries, oldest first', () => {
+    const log = new ExchangeLog({ maxEntries: 3 });
+    for (let i = 1; i <= 5; i += 1) log.add(exchange(`rev_${i}`));
+    expect(log.list().map((x) => x.id)).toEqual(['3', '4', '5']);
+    expect(log.get('2')).toBeUndefined();
+  });
+
+  it('keeps the body bytes under budget, counting a shared body once, and always keeps the newest', () => {
+    const log = new ExchangeLog({ maxBodyBytes: 100 });
+    const first = log.add(exchange('rev_1', 40));
+    // A replay reusing the same Buffer costs nothing more.
+    log.add({ ...exchange('rev_1'), received: first.received, sent: { ...first.sent } });
+    log.add(exchange('rev_2', 40));
+    expect(log.list().map((x) => x.id)).toEqual(['1', '2', '3']);
+    // An edited body counts on its own.
+    log.add(exchange('rev_3', 10, Buffer.alloc(30)));
+    expect(log.list().map((x) => x.id)).toEqual(['3', '4']);
+    log.add(exchange('rev_4', 500));
+    expect(log.list().map((x) => x.id)).toEqual(['5']);
+  });
+
+  it('forgets an event once none of its exchanges is kept', () => {
+    const log = new ExchangeLog({ maxEntries: 1 });
+    log.add(exchange('rev_a'));
+    log.add(exchange('rev_b'));
+    // rev_a was evicted with its only exchange: a new arrival with that id starts again at 1.
+    expect(log.add(exchange('rev_a')).attempt).toBe(1);
+  });
+
+  it('tells subscribers about each new exchange until they unsubscribe', () => {
+    const log = new ExchangeLog();
+    const seen: string[] = [];
+    const stop = log.subscribe((x) => seen.push(x.id));
+    log.add(exchange('rev_1'));
+    stop();
+    log.add(exchange('rev_2'));
+    expect(seen).toEqual(['1']);
+  });
+});
