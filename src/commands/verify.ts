@@ -10,7 +10,7 @@ import { loadFixture } from '../fixtures/load.js';
 import { nearestNames, type Catalogue } from '../providers/catalogue.js';
 import type { ProviderSpec } from '../providers/types.js';
 import { expectationOf, notApplicableChecks, runCheck, type CheckContext } from '../verify/checks.js';
-import { CHECK_NAMES, summarize, type CheckName, type CheckResult, type NotApplicable, type VerifyReport } from '../verify/report.js';
+import { CHECK_NAMES, summarize, type CheckName, type CheckResult, type NotApplicable, type RunScope, type VerifyReport } from '../verify/report.js';
 import { REPORTERS, renderReport, type ReporterName } from '../verify/reporters.js';
 import { runPool } from '../verify/run-pool.js';
 import { startHandler, type ProcessExit, type StartedHandler } from '../verify/start-handler.js';
@@ -39,14 +39,7 @@ export interface VerifyOptions {
 }
 
 /** What is about to run, known before anything is sent. */
-export interface VerifyPlan {
-  provider: string;
-  url: string;
-  events: string[];
-  checks: CheckName[];
-  notApplicable: NotApplicable[];
-  timeoutMs: number;
-  concurrency: number;
+export interface VerifyPlan extends RunScope {
   total: number;
   /** The --start command, and the address waited for. */
   start?: { command: string; waitFor: string };
@@ -77,6 +70,11 @@ interface Task {
 }
 
 /** The options, checked and resolved: everything a run needs before it touches the network. */
+function runScope(settings: Settings): RunScope {
+  const { provider, url, events, checks, notApplicable, timeoutMs, concurrency } = settings;
+  return { provider: provider.name, url: url.toString(), events, checks, notApplicable, timeoutMs, concurrency };
+}
+
 interface Settings {
   provider: ProviderSpec;
   url: URL;
@@ -101,13 +99,7 @@ export async function verify(options: VerifyOptions, deps: VerifyDeps): Promise<
   const tasks: Task[] = events.flatMap((event) => checks.map((check) => ({ event, check })));
   const waitTarget = settings.waitFor ?? url;
   deps.onPlan?.({
-    provider: provider.name,
-    url: url.toString(),
-    events,
-    checks,
-    notApplicable: settings.notApplicable,
-    timeoutMs: settings.timeoutMs,
-    concurrency: settings.concurrency,
+    ...runScope(settings),
     total: tasks.length,
     ...(options.start ? { start: { command: options.start, waitFor: describeHost(waitTarget) } } : {}),
   });
@@ -148,13 +140,7 @@ export async function verify(options: VerifyOptions, deps: VerifyDeps): Promise<
   const summary = summarize(results);
   const report: VerifyReport = {
     schemaVersion: 1,
-    provider: provider.name,
-    url: url.toString(),
-    events,
-    checks,
-    notApplicable: settings.notApplicable,
-    timeoutMs: settings.timeoutMs,
-    concurrency: settings.concurrency,
+    ...runScope(settings),
     startedAt: startedAt.toISOString(),
     durationMs: Math.round(performance.now() - started),
     summary,

@@ -48,10 +48,8 @@ export interface VerifySummary {
   skipped: number;
 }
 
-/** Everything `whcli verify` found; the json reporter writes exactly this. */
-export interface VerifyReport {
-  /** Bumped when a field changes meaning, for scripts that read --reporter json. */
-  schemaVersion: 1;
+/** What a run covers: known before it starts, repeated in its report. */
+export interface RunScope {
   provider: string;
   url: string;
   events: string[];
@@ -59,6 +57,12 @@ export interface VerifyReport {
   notApplicable: NotApplicable[];
   timeoutMs: number;
   concurrency: number;
+}
+
+/** Everything `whcli verify` found; the json reporter writes exactly this. */
+export interface VerifyReport extends RunScope {
+  /** Bumped when a field changes meaning, for scripts that read --reporter json. */
+  schemaVersion: 1;
   /** ISO time the first check started. */
   startedAt: string;
   durationMs: number;
