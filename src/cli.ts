@@ -165,6 +165,7 @@ export function buildProgram(deps: ProgramDeps): Command {
     .option('-e, --events <list>', 'forward only these event types, comma-separated')
     .option('--timeout <duration>', "handler timeout (default: the provider's)")
     .option('--no-resign', 'pass the signature headers through untouched')
+    .option('--verify-incoming <secret>', "the provider's real secret: forward only events whose own signature verifies with it")
     .option('--concurrency <n>', 'deliveries in flight at once (1 keeps order)', '1')
     .option('--port <port>', 'port of the embedded relay (default 8787)')
     .option('--no-history', 'do not record deliveries for `whcli history`')

@@ -25,6 +25,8 @@ export interface ListenOptions {
   events?: string;
   timeout?: string;
   resign?: boolean;
+  /** The provider's real secret: refuse events whose incoming signature does not verify with it. */
+  verifyIncoming?: string;
   concurrency?: string;
   /** Port of the embedded relay (default 8787, or any free port if taken). */
   port?: string;
@@ -139,6 +141,9 @@ export async function listen(options: ListenOptions, deps: ListenDeps): Promise<
   const provider = providerName ? catalogue.provider(providerName) : undefined;
   const secret = options.secret ?? deps.environment.env.WHCLI_SECRET ?? config?.secret;
   const resign = options.resign !== false && provider !== undefined && secret !== undefined;
+  if (options.verifyIncoming !== undefined && !provider) {
+    throw new UsageError('--verify-incoming needs --provider: it checks that provider\'s signature on each incoming event');
+  }
   const events = options.events ? new Set(options.events.split(',').map((e) => e.trim()).filter(Boolean)) : config?.events ? new Set(config.events) : undefined;
   if (provider && events) {
     const known = new Set(provider.events.map((e) => e.name));
@@ -205,7 +210,7 @@ export async function listen(options: ListenOptions, deps: ListenDeps): Promise<
     deps.signal.addEventListener('abort', () => resolve(), { once: true });
     const start = (creds: ChannelCredentials) => {
       listener = new Listener(
-        { relay, channel: creds.id, token: creds.token, forward, provider, secret, resign, events, timeoutMs, concurrency, history, local: embedded },
+        { relay, channel: creds.id, token: creds.token, forward, provider, secret, resign, events, timeoutMs, concurrency, history, local: embedded, verifyIncoming: options.verifyIncoming },
         {
           onDelivery: deps.onDelivery,
           onForward: inspector?.record,

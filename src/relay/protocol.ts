@@ -32,7 +32,7 @@ export interface DeliveryReport {
   body?: string;
   error?: { kind: string; message: string };
   /** The listener chose not to forward (filtered by --events, or already delivered). */
-  skipped?: 'filtered' | 'duplicate';
+  skipped?: 'filtered' | 'duplicate' | 'rejected';
 }
 
 export const MAX_REPORT_BODY = 2048;
@@ -148,7 +148,9 @@ function checkAck(ack: unknown): void {
   if (body !== undefined && typeof body !== 'string') throw new ProtocolError('ack.report.body must be a string');
   if (headers !== undefined && (!headers || typeof headers !== 'object' || Array.isArray(headers))) throw new ProtocolError('ack.report.headers must be an object');
   if (error !== undefined && (!error || typeof error.kind !== 'string' || typeof error.message !== 'string')) throw new ProtocolError('ack.report.error must have a kind and a message');
-  if (skipped !== undefined && skipped !== 'filtered' && skipped !== 'duplicate') throw new ProtocolError('ack.report.skipped must be "filtered" or "duplicate"');
+  if (skipped !== undefined && skipped !== 'filtered' && skipped !== 'duplicate' && skipped !== 'rejected') {
+    throw new ProtocolError('ack.report.skipped must be "filtered", "duplicate" or "rejected"');
+  }
 }
 
 /** Parses a listener's text message; anything unexpected is a ProtocolError. */

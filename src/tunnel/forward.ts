@@ -113,3 +113,10 @@ export function buildForwardRequest(event: RelayEvent, options: ForwardOptions, 
   Object.assign(headers, signatureHeaders(provider, { body: event.body, secret, eventId }));
   return { url, rawPath, method: event.method, headers, body: event.body, timeoutMs: options.timeoutMs };
 }
+
+/** Checks the signature an event arrived with, as the provider made it, against the provider's secret. */
+export function verifyIncoming(event: RelayEvent, provider: ProviderSpec, secret: string): { ok: true } | { ok: false; reason: string } {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of event.headers) headers[name.toLowerCase()] ??= value;
+  return signerFor(provider).verify({ body: event.body, headers, secret });
+}

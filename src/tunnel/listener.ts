@@ -1,7 +1,7 @@
 import { sendRequest, type DeliveryResult, type OutgoingRequest } from '../delivery/send.js';
 import type { ProviderSpec } from '../providers/types.js';
 import { MAX_REPORT_BODY, type DeliveryReport, type RelayEvent } from '../relay/protocol.js';
-import { buildForwardRequest, describeEvent, type EventInfo } from './forward.js';
+import { buildForwardRequest, describeEvent, verifyIncoming, type EventInfo } from './forward.js';
 import type { History } from './history.js';
 import type { RelayServer } from '../relay/server.js';
 import { LocalLink } from './local-link.js';
@@ -18,6 +18,11 @@ export interface ListenerOptions {
   resign: boolean;
   /** Only these event types are forwarded; others are acknowledged as filtered. */
   events?: ReadonlySet<string>;
+  /**
+   * The provider's real signing secret: each incoming event's own signature is checked with it, and
+   * one that fails is not forwarded (so a stranger who learns the URL cannot get events re-signed).
+   */
+  verifyIncoming?: string;
   timeoutMs: number;
   /** Deliveries in flight to the handler at once; 1 keeps arrival order. */
   concurrency: number;
@@ -122,6 +127,10 @@ export class Listener {
       this.connection.ack(event.seq, { ok: true, durationMs: 0, skipped: 'filtered' });
       return;
     }
+    if (provider && this.options.verifyIncoming !== undefined) {
+      const check = verifyIncoming(event, provider, this.options.verifyIncoming);
+      if (!check.ok) return this.reject(event, info, check.reason);
+    }
     const request = buildForwardRequest(event, this.options, info);
     const result = await sendRequest(request);
     const report: DeliveryReport = {
@@ -146,6 +155,18 @@ export class Listener {
       report,
     });
     this.callbacks.onForward?.({ event, info, request, result });
+    this.report(event, info, report);
+  }
+
+  /** An event whose provider signature failed --verify-incoming: shown and acknowledged, never forwarded. */
+  private reject(event: RelayEvent, info: EventInfo, reason: string): void {
+    const report: DeliveryReport = { ok: false, durationMs: 0, skipped: 'rejected', error: { kind: 'signature', message: `not forwarded: ${reason}` } };
+    this.connection.ack(event.seq, report);
+    this.failed += 1;
+    this.report(event, info, report);
+  }
+
+  private report(event: RelayEvent, info: EventInfo, report: DeliveryReport): void {
     this.callbacks.onDelivery?.({
       id: event.id,
       seq: event.seq,

@@ -31,7 +31,7 @@ export function printBanner(term: Terminal, ready: ListenReady): void {
 
 export function printDelivery(term: Terminal, d: Delivery): void {
   const c = term.color;
-  if (d.report.skipped) return;
+  if (d.report.skipped && d.report.skipped !== 'rejected') return;
   const status = formatStatus(d.report, c);
   const what = d.eventType ?? `${d.method} ${d.path || '/'}`;
   const detail = d.report.error ? c.red(d.report.error.message) : d.report.ok ? '' : c.dim(excerpt(d.report.body, 80));

@@ -141,7 +141,7 @@ describe('listener messages', () => {
     ['a report body that is not text', '{"type":"ack","seq":1,"report":{"ok":true,"body":{"a":1}}}', /body must be a string/],
     ['a report duration as text', '{"type":"ack","seq":1,"report":{"ok":true,"durationMs":"3"}}', /durationMs must be a number/],
     ['a report error without a kind', '{"type":"ack","seq":1,"report":{"ok":false,"error":{"message":"x"}}}', /error must have a kind and a message/],
-    ['an unknown skipped reason', '{"type":"ack","seq":1,"report":{"ok":true,"skipped":"bored"}}', /skipped must be "filtered" or "duplicate"/],
+    ['an unknown skipped reason', '{"type":"ack","seq":1,"report":{"ok":true,"skipped":"bored"}}', /skipped must be "filtered", "duplicate" or "rejected"/],
     ['report headers as a list', '{"type":"ack","seq":1,"report":{"ok":true,"headers":[]}}', /headers must be an object/],
     ['a long unknown type, quoted only in part', `{"type":"${'é'.repeat(200)}"}`, /^unknown message type "é{63}…$/],
   ];
