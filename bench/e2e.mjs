@@ -10,9 +10,12 @@ async function measure(label, url, handler, concurrency) {
   handler.reset();
   const n = concurrency === 1 ? N_SERIAL : N;
   // A short warm-up lets the JIT and the connection pools settle before the timed run.
-  await load(url, handler, { n: Math.min(500, n), concurrency });
+  // At concurrency 1 one event is in flight end to end; above it the senders go as fast as the
+  // relay answers, as providers do.
+  const closedLoop = concurrency === 1;
+  await load(url, handler, { n: Math.min(500, n), concurrency, closedLoop });
   handler.reset();
-  const r = await load(url, handler, { n, concurrency });
+  const r = await load(url, handler, { n, concurrency, closedLoop });
   return { label, concurrency, n, throughput: r.throughput, p50: percentile(r.latencies, 50), p99: percentile(r.latencies, 99), failures: r.failures };
 }
 

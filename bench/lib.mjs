@@ -69,6 +69,7 @@ export function tempHome() {
 /** A node:http handler that notes when each event (by its "n") arrived. */
 export async function startRecordingHandler({ delayMs = 0 } = {}) {
   const arrivals = new Map();
+  const arrivalWaiters = new Map();
   let waiting;
   const server = createServer((req, res) => {
     const chunks = [];
@@ -77,6 +78,8 @@ export async function startRecordingHandler({ delayMs = 0 } = {}) {
       const at = performance.now();
       const n = JSON.parse(Buffer.concat(chunks).toString()).n;
       if (!arrivals.has(n)) arrivals.set(n, at);
+      arrivalWaiters.get(n)?.();
+      arrivalWaiters.delete(n);
       const reply = () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"received":true}');
       if (delayMs) setTimeout(reply, delayMs);
       else reply();
@@ -90,6 +93,8 @@ export async function startRecordingHandler({ delayMs = 0 } = {}) {
     url: `http://127.0.0.1:${server.address().port}/webhooks`,
     arrivals,
     reset: () => arrivals.clear(),
+    /** Resolves once event n has arrived. */
+    arrived: (n) => (arrivals.has(n) ? Promise.resolve() : new Promise((resolve) => arrivalWaiters.set(n, resolve))),
     waitFor: (count, timeoutMs = 300_000) =>
       arrivals.size >= count
         ? Promise.resolve()
@@ -106,8 +111,9 @@ const BODY_PAD = 'x'.repeat(600);
 /**
  * POSTs events 0..n-1 to `url` at `concurrency`, each a ~700-byte JSON body carrying its number;
  * resolves when every event has arrived at the handler. Returns send times and the wall time.
+ * With `closedLoop`, each worker waits for its event to reach the handler before sending the next.
  */
-export async function load(url, handler, { n, concurrency }) {
+export async function load(url, handler, { n, concurrency, closedLoop = false }) {
   const agent = new Agent({ connections: concurrency, keepAliveTimeout: 30_000 });
   const sentAt = new Array(n);
   let next = 0;
@@ -121,6 +127,9 @@ export async function load(url, handler, { n, concurrency }) {
       const response = await request(url, { method: 'POST', body, headers: { 'content-type': 'application/json' }, dispatcher: agent });
       await response.body.dump();
       if (response.statusCode !== 200) failures += 1;
+      // Closed loop: the next event leaves only once this one reached the handler, so latency is the
+      // path's own and not time spent queued behind earlier events.
+      if (closedLoop) await handler.arrived(i);
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));

@@ -29,9 +29,12 @@ const version = startup.find((r) => r.command === 'whcli --version');
 const verify4 = verify.find((r) => r.concurrency === 4);
 
 const targets = [
-  ['Relay path throughput ≥ 0.7× direct at concurrency 64', `embedded ${fmt(embedded64.ratio)}×, standalone relay ${fmt(relay64.ratio)}×`, verdict(embedded64.ratio >= 0.7 && relay64.ratio >= 0.7)],
-  ['Added latency at concurrency 1 ≤ 0.3 ms p50', `embedded +${fmt(embedded1.addedP50)} ms, standalone +${fmt(relay1.addedP50)} ms`, verdict(embedded1.addedP50 <= 0.3 && relay1.addedP50 <= 0.3)],
-  ['Added latency at concurrency 1 ≤ 2 ms p99', `embedded +${fmt(embedded1.addedP99)} ms, standalone +${fmt(relay1.addedP99)} ms`, verdict(embedded1.addedP99 <= 2 && relay1.addedP99 <= 2)],
+  ['Relay path throughput ≥ 0.7× direct at concurrency 64: embedded relay', `${fmt(embedded64.ratio)}×`, verdict(embedded64.ratio >= 0.7)],
+  ['… standalone relay', `${fmt(relay64.ratio)}×`, verdict(relay64.ratio >= 0.7)],
+  ['Added latency at concurrency 1 ≤ 0.3 ms p50: embedded relay', `+${fmt(embedded1.addedP50)} ms`, verdict(embedded1.addedP50 <= 0.3)],
+  ['… standalone relay', `+${fmt(relay1.addedP50)} ms`, verdict(relay1.addedP50 <= 0.3)],
+  ['Added latency at concurrency 1 ≤ 2 ms p99: embedded relay', `+${fmt(embedded1.addedP99)} ms`, verdict(embedded1.addedP99 <= 2)],
+  ['… standalone relay', `+${fmt(relay1.addedP99)} ms`, verdict(relay1.addedP99 <= 2)],
   ['10,000 idle listeners ≤ 300 MB relay RSS', `${fmt(idle10k.after, 0)} MB`, verdict(idle10k.after <= 300)],
   ['`whcli --version` ≤ 1.5× `node -e 0`', `${fmt(version.ratio)}×`, verdict(version.ratio <= 1.5)],
   ['`verify` within 1.5× of its ideal (default concurrency 4)', `${fmt(verify4.ratio)}×`, verdict(verify4.ratio <= 1.5)],
@@ -54,7 +57,9 @@ ${targets.map((t) => `| ${t.join(' | ')} |`).join('\n')}
 
 JSON events of ~700 bytes POSTed (undici, keep-alive) to a relay channel's ingress, forwarded by
 \`whcli listen --concurrency 64 --no-history --json\` to a node:http handler that answers 200 at once.
-Latency is from the POST being sent to the handler receiving the body. The baseline POSTs the same
+Latency is from the POST being sent to the handler receiving the body. At concurrency 1 the sender
+waits for each event to reach the handler before sending the next (one event in flight end to end);
+at 16 and 64 it sends as fast as the relay answers, as providers do, so events can queue in the relay. The baseline POSTs the same
 events straight to the handler. "embedded" is \`whcli listen\` with its own relay in-process;
 "standalone" adds a separate \`whcli relay --store memory\` process and the WebSocket between them.
 
