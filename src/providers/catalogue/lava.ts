@@ -9,7 +9,8 @@ export const lava: ProviderSpec = {
     template: { event: '{{event}}', data: '{{data}}' },
     typeFrom: { path: 'event' },
     idFrom: { path: 'data.customer_id' },
-    idTemplate: 'evt_{{rand}}',
+    // Lava's envelope has no event id; its doc keys idempotency on customer_id, so that is the id.
+    idTemplate: 'con_test_{{RAND}}{{RAND}}',
   },
   timeoutMs: 10_000,
   retries: [],
