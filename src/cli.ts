@@ -79,6 +79,7 @@ export function buildProgram(deps: ProgramDeps): Command {
         { event, ...opts },
         {
           environment: environment(),
+          signal: deps.signal,
           onStart: quiet ? undefined : (head) => view.printTriggerHeader(term, head),
           onAttempt: quiet ? undefined : (attempt, next) => view.printAttempt(term, attempt, next),
         },

@@ -20,6 +20,10 @@ async function main(): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // The reader went away (`whcli listen --json | head -1`): stop as if asked to, without a stack.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') stop.abort('EPIPE');
+  });
   try {
     await buildProgram({ signal: stop.signal }).parseAsync(process.argv);
     // Ctrl-C ends with 130 as shells expect; SIGTERM is a requested shutdown (systemd, CI), so 0.
@@ -30,6 +34,13 @@ async function main(): Promise<number> {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
       return 2;
     }
+    if (error instanceof WhcliError && error.code === 'WHCLI_ERR_INTERRUPTED') {
+      process.stderr.write(`whcli: ${error.message}\n`);
+      return error.exitCode;
+    }
+    // Whatever a command was doing when Ctrl-C came (a retry wait, a relay it could not reach), the
+    // user asked it to stop: no error line, the exit code of an interruption.
+    if (stop.signal.aborted) return stop.signal.reason === 'SIGINT' ? 130 : 0;
     if (error instanceof WhcliError) {
       if (error.message) process.stderr.write(`whcli: ${error.message}\n`);
       return error.exitCode;

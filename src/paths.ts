@@ -16,5 +16,6 @@ export function whcliPaths(environment: Environment): WhcliPaths {
   const home = environment.env.WHCLI_HOME;
   if (home) return { config: join(home, 'config'), data: join(home, 'data'), state: join(home, 'state') };
   const paths = envPaths('whcli', { suffix: '' });
-  return { config: paths.config, data: paths.data, state: join(paths.temp, 'state') };
+  // Not under the shared temp dir: another local user could plant a listener record there.
+  return { config: paths.config, data: paths.data, state: join(paths.data, 'state') };
 }

@@ -72,6 +72,8 @@ export async function runRelay(
   if (!Number.isInteger(maxListeners) || maxListeners < 0) {
     throw new UsageError(`--max-listeners must be a whole number (0 for no cap), got "${options.maxListeners}"`);
   }
+  const maxBodyBytes = parseSize(options.maxBody ?? '5mb', '--max-body');
+  const respondTimeoutMs = parseDuration(options.respondTimeout ?? '30s', '--respond-timeout');
   const spec = options.store ?? deps.environment.env.WHCLI_RELAY_STORE ?? 'file';
   const { store, description } = await openStore(spec, {
     defaultDir: join(whcliPaths(deps.environment).data, 'relay'),
@@ -84,9 +86,9 @@ export async function runRelay(
       host: options.host ?? '127.0.0.1',
       port,
       publicUrl: options.publicUrl,
-      maxBodyBytes: parseSize(options.maxBody ?? '5mb', '--max-body'),
+      maxBodyBytes,
       respondWith: options.respondWith as 'ok' | 'handler' | undefined,
-      respondTimeoutMs: parseDuration(options.respondTimeout ?? '30s', '--respond-timeout'),
+      respondTimeoutMs,
       store,
       rateLimit,
       maxListenersPerChannel: maxListeners,

@@ -1,3 +1,4 @@
+import { setTimeout as sleepFor } from 'node:timers/promises';
 import { type Environment, loadContext, resolveSecret } from '../context.js';
 import { sendRequest, type DeliveryResult, closeDeliveryPool } from '../delivery/send.js';
 import { parseTarget } from '../delivery/target.js';
@@ -55,9 +56,11 @@ export interface TriggerDeps {
   /** Called as each attempt finishes, before any wait for the next. */
   onAttempt?: (attempt: TriggerAttempt, nextDelayMs: number | undefined) => void;
   sleep?: (ms: number) => Promise<void>;
+  /** Aborted on Ctrl-C: a retry wait or a request under way ends at once. */
+  signal?: AbortSignal;
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const abortableSleep = (signal?: AbortSignal) => (ms: number) => sleepFor(ms, undefined, { signal });
 
 async function chooseTarget(
   options: TriggerOptions,
@@ -106,7 +109,7 @@ export async function trigger(options: TriggerOptions, deps: TriggerDeps): Promi
 
   const { url, via } = await chooseTarget(options, deps, config?.forward);
   deps.onStart?.({ ...base, url: url.toString() });
-  const sleep = deps.sleep ?? defaultSleep;
+  const sleep = deps.sleep ?? abortableSleep(deps.signal);
   const attempts: TriggerAttempt[] = [];
   let headers = sign();
   try {
@@ -115,7 +118,8 @@ export async function trigger(options: TriggerOptions, deps: TriggerDeps): Promi
       if (waitedMs > 0) await sleep(waitedMs);
       // Retries keep the event id but carry a fresh signature timestamp, as providers do.
       if (index > 0) headers = sign();
-      const result = await sendRequest({ url, method: 'POST', headers, body: rendered.body, timeoutMs });
+      const result = await sendRequest({ url, method: 'POST', headers, body: rendered.body, timeoutMs, signal: deps.signal });
+      if (deps.signal?.aborted) throw deps.signal.reason;
       const attempt = { attempt: index + 1, waitedMs, result };
       attempts.push(attempt);
       const more = !result.ok && index < delays.length;

@@ -14,6 +14,8 @@ export interface OutgoingRequest {
   headers: HeaderList;
   body: Uint8Array;
   timeoutMs: number;
+  /** Ends the request early (Ctrl-C). */
+  signal?: AbortSignal;
 }
 
 export type DeliveryFailure = 'refused' | 'timeout' | 'reset' | 'dns' | 'error';
@@ -100,7 +102,7 @@ export async function sendRequest(req: OutgoingRequest): Promise<DeliveryResult>
       headers: req.headers,
       body: req.method === 'GET' || req.method === 'HEAD' ? undefined : req.body,
       // undici's own timeouts run on a coarse clock; the signal makes --timeout 300ms mean 300 ms.
-      signal: AbortSignal.timeout(req.timeoutMs),
+      signal: req.signal ? AbortSignal.any([AbortSignal.timeout(req.timeoutMs), req.signal]) : AbortSignal.timeout(req.timeoutMs),
       headersTimeout: req.timeoutMs,
       bodyTimeout: req.timeoutMs,
     });

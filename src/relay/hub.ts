@@ -19,6 +19,11 @@ export class ListenerSession {
     /** The highest seq sent to this listener. */
     public sentSeq: number,
     readonly window: number,
+    /**
+     * Ends the listener's connection when its store fails mid-conversation: the listener reconnects
+     * and resumes from what the store holds, so nothing is lost and the relay keeps running.
+     */
+    readonly abort: (reason: string) => void = () => {},
   ) {}
 }
 
@@ -47,7 +52,7 @@ export class ChannelHub {
     let set = this.sessions.get(session.channel);
     if (!set) this.sessions.set(session.channel, (set = new Set()));
     set.add(session);
-    void this.pump(session);
+    this.pumpSafely(session);
   }
 
   detach(session: ListenerSession): void {
@@ -59,12 +64,18 @@ export class ChannelHub {
 
   /** A new event was stored on this channel. */
   notify(channel: string): void {
-    for (const session of this.sessions.get(channel) ?? []) void this.pump(session);
+    for (const session of this.sessions.get(channel) ?? []) this.pumpSafely(session);
   }
 
   async acknowledge(session: ListenerSession, seq: number, report: DeliveryReport): Promise<void> {
     if (!session.inflight.delete(seq)) return; // not ours, or acknowledged twice: nothing to do
-    await this.store.ack(session.channel, seq, report);
+    try {
+      await this.store.ack(session.channel, seq, report);
+    } catch (error) {
+      session.inflight.add(seq);
+      this.fail(session, error);
+      return;
+    }
     if (!report.skipped) this.metrics.delivered += 1;
     const key = `${session.channel}:${seq}`;
     const waiting = this.waiters.get(key);
@@ -72,7 +83,19 @@ export class ChannelHub {
       this.waiters.delete(key);
       for (const resolve of waiting) resolve(report);
     }
-    void this.pump(session);
+    this.pumpSafely(session);
+  }
+
+  private pumpSafely(session: ListenerSession): void {
+    this.pump(session).catch((error: unknown) => {
+      session.pumping = false;
+      this.fail(session, error);
+    });
+  }
+
+  private fail(session: ListenerSession, error: unknown): void {
+    this.detach(session);
+    session.abort(`relay store unavailable: ${(error as Error).message ?? String(error)}`);
   }
 
   /** Resolves with the first listener's report for an event, or undefined after `timeoutMs`. */

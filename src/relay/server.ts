@@ -67,6 +67,7 @@ export const DEFAULT_MAX_LISTENERS = 10;
 export const MAX_CLIENT_MESSAGE = 256 * 1024;
 
 const CHANNEL_PATH = /^\/c\/([A-Za-z0-9_-]{1,64})(\/[^?]*)?$/;
+const DOT_SEGMENT = /(^|\/)(\.|%2e){1,2}(\/|$)/i;
 const WS_PATH = /^\/ws\/([A-Za-z0-9_-]{1,64})$/;
 
 function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -137,7 +138,15 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
     const pathname = queryAt < 0 ? url : url.slice(0, queryAt);
     const query = queryAt < 0 ? '' : url.slice(queryAt + 1);
     const channelMatch = CHANNEL_PATH.exec(pathname);
-    if (channelMatch) return ingress(req, res, channelMatch[1]!, channelMatch[2] ?? '', query);
+    if (channelMatch) {
+      const suffix = channelMatch[2] ?? '';
+      // A "." or ".." segment would let the sender climb out of the listener's --forward path.
+      if (DOT_SEGMENT.test(suffix)) {
+        req.resume();
+        return json(res, 400, { error: 'path segments "." and ".." are not allowed' });
+      }
+      return ingress(req, res, channelMatch[1]!, suffix, query);
+    }
     if (pathname === '/api/channels' && req.method === 'POST') {
       req.resume();
       return json(res, 201, await createChannel());
@@ -290,7 +299,18 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
         clearTimeout(helloTimer);
         void (async () => {
           const resumeFrom = await resumePoint(channel, message.resume);
-          session = new ListenerSession((events) => ws.send(encodeEventBatch(events), { binary: true }), channel, resumeFrom, Math.min(message.window ?? DEFAULT_WINDOW, 4096));
+          // The socket may have closed while the store answered: then there is nothing to attach.
+          if (ws.readyState !== ws.OPEN) return;
+          session = new ListenerSession(
+            (events) => ws.send(encodeEventBatch(events), { binary: true }),
+            channel,
+            resumeFrom,
+            Math.min(message.window ?? DEFAULT_WINDOW, 4096),
+            (reason) => {
+              log(reason);
+              ws.close(1011, closeReason(reason));
+            },
+          );
           send({ type: 'ready', v: PROTOCOL_VERSION, channel, url: `${baseUrl}/c/${channel}`, resumeFrom });
           hub.attach(session);
         })().catch(() => ws.terminate());

@@ -1,3 +1,4 @@
+import { setTimeout as sleepFor } from 'node:timers/promises';
 import { request } from 'undici';
 import { WhcliError } from '../errors.js';
 import type { ChannelCredentials, CredentialStore } from './credentials.js';
@@ -42,7 +43,8 @@ export async function ensureRemoteChannel(
       if (options.signal.aborted) throw error;
       const retryInMs = Math.min(10_000, 500 * 2 ** attempt);
       options.onRetry((error as Error).message, retryInMs);
-      await new Promise((resolve) => setTimeout(resolve, retryInMs));
+      // Ctrl-C during the wait ends it at once (main maps the abort to exit 130).
+      await sleepFor(retryInMs, undefined, { signal: options.signal }).catch(() => {});
       if (options.signal.aborted) throw error;
     }
   }

@@ -66,6 +66,7 @@ export class Listener {
   /** Seqs received and not yet acknowledged: a redelivery of one of these is ignored. */
   private readonly inProgress = new Set<number>();
   private running = 0;
+  private stopping = false;
   private idleWaiters: (() => void)[] = [];
   delivered = 0;
   failed = 0;
@@ -90,13 +91,15 @@ export class Listener {
 
   /** Stops taking events and waits for deliveries already under way. */
   async stop(): Promise<void> {
+    // Events that arrive from now on stay unacknowledged at the relay, for the next run.
+    this.stopping = true;
     this.queue.length = 0;
     if (this.running > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
     this.connection.stop();
   }
 
   private receive(event: RelayEvent): void {
-    if (this.inProgress.has(event.seq)) return;
+    if (this.stopping || this.inProgress.has(event.seq)) return;
     if (this.connection.isAcked(event.seq)) {
       // Sent again after a reconnect, but we already delivered it: confirm, don't deliver twice.
       this.connection.ack(event.seq, { ok: true, durationMs: 0, skipped: 'duplicate' });

@@ -5,6 +5,8 @@ import { AckTracker, type LinkCallbacks, type RelayLink } from './relay-link.js'
 /** A listener attached straight to the relay embedded in the same process: no socket, no framing. */
 export class LocalLink implements RelayLink {
   private session: LocalSession | undefined;
+  /** Acks made before attachLocal resolved (the first events come during the attach itself). */
+  private early: [number, DeliveryReport][] = [];
   private stopped = false;
   private readonly acked = new AckTracker();
 
@@ -23,6 +25,7 @@ export class LocalLink implements RelayLink {
       .then((session) => {
         if (this.stopped) return session.detach();
         this.session = session;
+        for (const [seq, report] of this.early.splice(0)) session.ack(seq, report);
         this.callbacks.onStatus({ type: 'ready', url: `${this.relay.url}/c/${this.channel}`, resumeFrom: session.resumeFrom });
       });
   }
@@ -35,7 +38,8 @@ export class LocalLink implements RelayLink {
 
   ack(seq: number, report: DeliveryReport): void {
     this.acked.mark(seq);
-    this.session?.ack(seq, report);
+    if (this.session) this.session.ack(seq, report);
+    else this.early.push([seq, report]);
   }
 
   isAcked(seq: number): boolean {

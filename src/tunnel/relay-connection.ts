@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { decodeEventFrames, PROTOCOL_VERSION, type Ack, type DeliveryReport, type ServerMessage } from '../relay/protocol.js';
+import { decodeEventFrames, PROTOCOL_VERSION, type Ack, type DeliveryReport, type RelayEvent, type ServerMessage } from '../relay/protocol.js';
 import { AckTracker, type LinkCallbacks, type RelayLink } from './relay-link.js';
 import { channelSocketUrl } from './relay-url.js';
 
@@ -100,11 +100,19 @@ export class RelayConnection implements RelayLink {
     ws.on('ping', () => this.touch());
     ws.on('message', (data, isBinary) => {
       this.touch();
-      if (isBinary) {
-        for (const event of decodeEventFrames(data as Buffer, this.options.channel)) this.options.onEvent(event);
+      let events: RelayEvent[] = [];
+      let message: ServerMessage | undefined;
+      try {
+        if (isBinary) events = decodeEventFrames(data as Buffer, this.options.channel);
+        else message = JSON.parse(data.toString()) as ServerMessage;
+      } catch (error) {
+        // A garbled frame (a broken proxy, say): drop the link and resume from what was acknowledged.
+        failure = `malformed message from the relay: ${(error as Error).message}`;
+        ws.terminate();
         return;
       }
-      const message = JSON.parse(data.toString()) as ServerMessage;
+      for (const event of events) this.options.onEvent(event);
+      if (!message) return;
       if (message.type === 'ready') {
         this.attempt = 0;
         this.options.onStatus({ type: 'ready', url: message.url, resumeFrom: message.resumeFrom });
