@@ -10,6 +10,7 @@ import { retryDelays } from '../providers/retry-schedule.js';
 import { signatureHeaders } from '../providers/sign.js';
 import { whcliPaths } from '../paths.js';
 import { findRunningListener } from '../tunnel/running-listeners.js';
+import { RESPOND_HEADER } from '../relay/protocol.js';
 import { parseHeaderFlag, readDataFlag } from './shared-options.js';
 
 export interface TriggerOptions {
@@ -118,7 +119,9 @@ export async function trigger(options: TriggerOptions, deps: TriggerDeps): Promi
       if (waitedMs > 0) await sleep(waitedMs);
       // Retries keep the event id but carry a fresh signature timestamp, as providers do.
       if (index > 0) headers = sign();
-      const result = await sendRequest({ url, method: 'POST', headers, body: rendered.body, timeoutMs, signal: deps.signal });
+      // Through a listener, ask its relay for the handler's answer rather than the relay's own 200.
+      const sent = via === 'listener' ? { ...headers, [RESPOND_HEADER]: 'handler' } : headers;
+      const result = await sendRequest({ url, method: 'POST', headers: sent, body: rendered.body, timeoutMs, signal: deps.signal });
       if (deps.signal?.aborted) throw deps.signal.reason;
       const attempt = { attempt: index + 1, waitedMs, result };
       attempts.push(attempt);

@@ -37,6 +37,12 @@ export interface DeliveryReport {
 
 export const MAX_REPORT_BODY = 2048;
 
+/**
+ * Ingress request header by which a sender (`whcli trigger` through a listener) asks for the
+ * handler's answer to its event instead of the relay's immediate 200; it is not stored or forwarded.
+ */
+export const RESPOND_HEADER = 'x-whcli-respond';
+
 export interface Ack {
   seq: number;
   report: DeliveryReport;

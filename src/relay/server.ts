@@ -6,7 +6,7 @@ import { ChannelHub, DEFAULT_WINDOW, ListenerSession } from './hub.js';
 import { BodyTooLargeError, headerPairs, readBody } from './ingress.js';
 import { RelayMetrics } from './metrics.js';
 import { RateLimiter, type RateLimit } from './rate-limit.js';
-import { encodeEventBatch, MAX_REPORT_BODY, PROTOCOL_VERSION, ProtocolError, parseClientMessage, type DeliveryReport, type RelayEvent, type ServerMessage } from './protocol.js';
+import { encodeEventBatch, MAX_REPORT_BODY, RESPOND_HEADER, PROTOCOL_VERSION, ProtocolError, parseClientMessage, type DeliveryReport, type RelayEvent, type ServerMessage } from './protocol.js';
 import { ChannelFullError, type RelayStore } from './store.js';
 import { MemoryStore } from './stores/memory-store.js';
 import { hashToken, newChannelId, newEventId, newToken, tokenMatches } from './tokens.js';
@@ -200,7 +200,8 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
         method: req.method ?? 'POST',
         path,
         query,
-        headers: headerPairs(req),
+        // The control header is the sender's request to the relay, not part of the event.
+        headers: headerPairs(req).filter(([name]) => name.toLowerCase() !== RESPOND_HEADER),
         body,
       });
     } catch (error) {
@@ -210,7 +211,8 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
       return json(res, 503, { error: error.message }, { 'retry-after': '30' });
     }
     metrics.received += 1;
-    const waiting = options.respondWith === 'handler' ? hub.waitForReport(channel, event.seq, respondTimeoutMs) : undefined;
+    const respondWithHandler = options.respondWith === 'handler' || req.headers[RESPOND_HEADER] === 'handler';
+    const waiting = respondWithHandler ? hub.waitForReport(channel, event.seq, respondTimeoutMs) : undefined;
     hub.notify(channel);
     if (!waiting) return json(res, 200, { ok: true, id: event.id, seq: event.seq });
     const report = await waiting;

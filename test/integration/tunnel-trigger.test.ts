@@ -54,3 +54,19 @@ it('whcli trigger without --forward sends through the running listener to the ha
   const event = new Stripe('sk_test_not_used').webhooks.constructEvent(request.body, signature[0]!, 'whsec_listener');
   expect(event).toMatchObject({ id: result.eventId, type: 'invoice.paid' });
 });
+
+it("reports the handler's answer, not the relay's, and keeps its control header from the handler", async () => {
+  await fixtureReady('stripe', 'invoice.paid');
+  const home = await makeHome();
+  const handler = await startHandler(() => ({ status: 500, body: 'handler broke' }));
+  await startListenerProcess(home, ['--port', '0', '--no-inspect', '--forward', handler.url, '--provider', 'stripe', '--secret', 'whsec_listener']);
+
+  const run = await runCli(['trigger', 'invoice.paid', '--provider', 'stripe', '--secret', 'whsec_trigger', '--json'], home, undefined, 20_000);
+  expect(run.code).toBe(1);
+  const result = JSON.parse(run.stdout) as { ok: boolean; attempts: { result: { status: number; body: string } }[] };
+  expect(result.ok).toBe(false);
+  expect(result.attempts[0]!.result).toMatchObject({ status: 500, body: 'handler broke' });
+  expect(run.stderr.trim()).toBe('whcli: handler answered 500');
+  expect(handler.requests).toHaveLength(1);
+  expect(headerValues(handler.requests[0]!, 'x-whcli-respond')).toEqual([]);
+});
