@@ -1,5 +1,5 @@
 /**
- * Issue 6, "Security": a page from another origin cannot make the inspector replay anything. The
+ * A page from another origin cannot make the inspector replay anything. The
  * attacker's page is served from its own loopback port and opened in the same Chromium as the
  * inspector; it tries a CORS fetch carrying the token header (even with the real token), a no-cors
  * POST, a form POST, and reading the page that holds the token. Every attempt is refused and the

@@ -1,5 +1,5 @@
 /**
- * Issue 6, "Proof": the web inspector of `whcli listen` in headless Chromium. A real listener
+ * The web inspector of `whcli listen` in headless Chromium. A real listener
  * process with its embedded relay, a real node:http handler, the page driven by playwright-core:
  * rows appear live, the detail view shows the request, the signature whcli sent and the response,
  * replay (as is and with an edited body) reaches the handler freshly signed, checked with Stripe's

@@ -1,5 +1,5 @@
 /**
- * Issue 3, "Proof": kill the listener (SIGKILL), POST 200 events, start it again: all 200 arrive, in
+ * Kill the listener (SIGKILL), POST 200 events, start it again: all 200 arrive, in
  * order, nothing twice; the same while the WebSocket is cut mid-stream (a TCP proxy between listener
  * and relay resets every connection). Real `whcli relay` and `whcli listen` processes on loopback.
  */

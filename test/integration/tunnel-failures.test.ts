@@ -1,5 +1,5 @@
 /**
- * Issue 3, "Bad input" on the listener side: a handler that refuses connections or hangs is a failed,
+ * A handler that refuses connections or hangs is a failed,
  * acknowledged delivery (not a crash); an unreachable relay is reported and retried until it comes up;
  * a relay that goes away and comes back is reconnected to; a wrong token and an invalid forward URL
  * stop the listener with one clear line.

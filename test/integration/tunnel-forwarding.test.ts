@@ -1,5 +1,5 @@
 /**
- * Issue 3, "Proof": an event POSTed to the ingress reaches a real handler byte-identical (pretty-printed,
+ * An event POSTed to the ingress reaches a real handler byte-identical (pretty-printed,
  * non-ASCII, binary and form-encoded bodies), with path suffix and query, repeated headers kept,
  * hop-by-hop headers and host dropped; its signature verifies with the provider's official library.
  * Real processes: `whcli listen` with its embedded relay, a node:http handler, all on loopback.
