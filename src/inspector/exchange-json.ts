@@ -2,20 +2,12 @@ import type { HeaderList } from '../delivery/send.js';
 import { curlCommand } from './curl-command.js';
 import type { Exchange } from './exchange-log.js';
 
-/** A row of the page's list. */
-export interface ExchangeSummary {
-  id: string;
-  eventId: string;
-  attempt: number;
-  replayOf?: string;
-  edited: boolean;
-  receivedAt: number;
-  sentAt: number;
+/** A row of the page's list: the exchange's own fields, plus what the page reads off its request and result. */
+export interface ExchangeSummary
+  extends Pick<Exchange, 'id' | 'eventId' | 'attempt' | 'replayOf' | 'edited' | 'receivedAt' | 'sentAt' | 'eventType' | 'providerEventId'> {
   method: string;
   /** Path and query as received, after the channel. */
   path: string;
-  eventType?: string;
-  providerEventId?: string;
   ok: boolean;
   status?: number;
   /** refused, timeout, reset, dns, error: no HTTP answer. */

@@ -3,6 +3,7 @@
  * what the relay answered (and retries what it did not, as a provider would), and the tally of what
  * reached the handler. Every event body is {"id":"evt_<label>_<n>","n":n}.
  */
+import { recordFigures } from '../helpers/reliability-report.js';
 import type { ReceivedRequest } from '../helpers/http-handler.js';
 import type { CliProcess, JsonLine } from '../helpers/processes.js';
 
@@ -86,4 +87,27 @@ export function listenerView(proc: CliProcess) {
   const deliveries = proc.lines.filter((l) => l.type === 'delivery') as (JsonLine & { id: string; eventId: string; report: { ok: boolean; status?: number; error?: { kind: string }; skipped?: string } })[];
   const statuses = (kind: string) => proc.lines.filter((l) => l.type === 'status' && l.status === kind);
   return { deliveries, disconnects: statuses('disconnected'), readies: statuses('ready') };
+}
+
+/**
+ * The figures of a fault where the sender itself saw failures (a relay killed under it): what was
+ * sent, accepted and retried, and what reached the handler once, twice or not at all.
+ */
+export function recordSenderFault(
+  label: string,
+  sent: SendOutcome,
+  counts: ReadonlyMap<string, number>,
+  disconnectsReported: number,
+): void {
+  recordFigures('fault', label, {
+    sent: EVENTS,
+    accepted: sent.accepted.length,
+    senderAttemptsFailed: sent.failedAttempts,
+    senderRetried: sent.retriedIds.size,
+    reachedHandler: counts.size,
+    deliveredTwice: [...counts.values()].filter((c) => c > 1).length,
+    deliveredTwiceAcknowledged: 0,
+    lost: EVENTS - counts.size,
+    listenerDisconnectsReported: disconnectsReported,
+  });
 }

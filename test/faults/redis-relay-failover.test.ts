@@ -13,9 +13,8 @@ import { closeAllHandlers, startHandler } from '../helpers/http-handler.js';
 import { makeHome, startListenerProcess, startRelayProcess, stopAllProcesses } from '../helpers/processes.js';
 import { postEvent, readMetrics, reservePort, waitForMetrics } from '../helpers/relay-client.js';
 import { redisAvailable, startRedis, type RedisServer } from '../helpers/redis-server.js';
-import { recordFigures } from '../helpers/reliability-report.js';
 import { closeAllBalancers, startTcpBalancer } from '../helpers/tcp-balancer.js';
-import { countById, EVENTS, eventBody, idOf, listenerView, sendEvents } from './fault-kit.js';
+import { countById, EVENTS, eventBody, idOf, listenerView, recordSenderFault, sendEvents } from './fault-kit.js';
 
 const hasRedis = redisAvailable();
 let redis: RedisServer | undefined;
@@ -75,15 +74,5 @@ it.runIf(hasRedis)('one of two Redis-backed relays SIGKILLed under its listener:
   expect(view.disconnects.length).toBeGreaterThanOrEqual(1);
   expect(balancer.forwarded.get(portB)).toBeGreaterThan(0);
 
-  recordFigures('fault', 'one of two Redis relays SIGKILL (listener on it)', {
-    sent: EVENTS,
-    accepted: sent.accepted.length,
-    senderAttemptsFailed: sent.failedAttempts,
-    senderRetried: sent.retriedIds.size,
-    reachedHandler: counts.size,
-    deliveredTwice: twice.length,
-    deliveredTwiceAcknowledged: 0,
-    lost: EVENTS - counts.size,
-    listenerDisconnectsReported: view.disconnects.length,
-  });
+  recordSenderFault('one of two Redis relays SIGKILL (listener on it)', sent, counts, view.disconnects.length);
 });

@@ -15,8 +15,7 @@ import { afterEach, expect, it } from 'vitest';
 import { closeAllHandlers, startHandler } from '../helpers/http-handler.js';
 import { makeHome, startListenerProcess, startRelayProcess, stopAllProcesses, type RelayProcess } from '../helpers/processes.js';
 import { postEvent, waitForMetrics } from '../helpers/relay-client.js';
-import { recordFigures } from '../helpers/reliability-report.js';
-import { countById, EVENTS, eventBody, idOf, listenerView, sendEvents } from './fault-kit.js';
+import { countById, EVENTS, eventBody, idOf, listenerView, recordSenderFault, sendEvents } from './fault-kit.js';
 
 let storeDir: string | undefined;
 
@@ -70,15 +69,5 @@ it('the relay SIGKILLed mid-stream with the file store: nothing lost, nothing ac
   expect(view.disconnects.length).toBeGreaterThanOrEqual(1);
   expect(view.deliveries.filter((d) => !d.report.ok)).toEqual([]);
 
-  recordFigures('fault', 'relay SIGKILL, file store', {
-    sent: EVENTS,
-    accepted: sent.accepted.length,
-    senderAttemptsFailed: sent.failedAttempts,
-    senderRetried: sent.retriedIds.size,
-    reachedHandler: counts.size,
-    deliveredTwice: twice.length,
-    deliveredTwiceAcknowledged: 0,
-    lost: EVENTS - counts.size,
-    listenerDisconnectsReported: view.disconnects.length,
-  });
+  recordSenderFault('relay SIGKILL, file store', sent, counts, view.disconnects.length);
 });
