@@ -241,6 +241,7 @@ export function buildProgram(deps: ProgramDeps): Command {
           opts.json
             ? process.stdout.write(`${JSON.stringify({ type: 'listening', ...info })}\n`)
             : term.out(`whcli relay listening on ${info.url} (store: ${info.store})`),
+        log: (line) => term.err(`whcli relay: ${line}`),
       });
     });
 

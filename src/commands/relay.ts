@@ -46,7 +46,13 @@ export function parseRateLimit(rate: string, burst: string | undefined): RateLim
 /** Runs `whcli relay` until `signal` aborts. */
 export async function runRelay(
   options: RelayCommandOptions,
-  deps: { environment: Environment; signal: AbortSignal; onListening: (info: { url: string; host: string; port: number; store: string }) => void },
+  deps: {
+    environment: Environment;
+    signal: AbortSignal;
+    onListening: (info: { url: string; host: string; port: number; store: string }) => void;
+    /** Notices for the operator (damage found in the store, a failed compaction). */
+    log?: (line: string) => void;
+  },
 ): Promise<void> {
   const port = Number(options.port ?? 8787);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0-65535, got "${options.port}"`);
@@ -79,6 +85,7 @@ export async function runRelay(
     defaultDir: join(whcliPaths(deps.environment).data, 'relay'),
     limits,
     fsync: options.fsync as 'always' | 'never' | undefined,
+    log: deps.log,
   });
   let relay;
   try {
