@@ -42,6 +42,8 @@ export interface FileStoreOptions {
   fsync?: FsyncPolicy;
   /** Rewrite the log when it is this many times larger than what it must keep. */
   compactRatio?: number;
+  /** While running, compaction is considered once the log is past this size (default 64 MiB). */
+  compactMinBytes?: number;
   /** What the operator should know: damage found at start, a compaction that failed. */
   log?: (line: string) => void;
   /** File operations; tests pass one that fails like a full or broken disk. */
@@ -66,7 +68,8 @@ export class FileStore implements RelayStore {
   private current!: SharedHandle;
   private writer!: LogWriter;
   /** Log size at which compaction is next considered. */
-  private compactAt = COMPACT_MIN_BYTES;
+  private compactAt: number;
+  private readonly compactMinBytes: number;
 
   private constructor(options: FileStoreOptions) {
     this.file = join(options.dir, 'relay.log');
@@ -75,6 +78,8 @@ export class FileStore implements RelayStore {
     this.sync = (options.fsync ?? 'always') === 'always';
     this.compactRatio = options.compactRatio ?? 4;
     this.log = options.log ?? (() => {});
+    this.compactMinBytes = options.compactMinBytes ?? COMPACT_MIN_BYTES;
+    this.compactAt = this.compactMinBytes;
   }
 
   /**
@@ -343,7 +348,7 @@ export class FileStore implements RelayStore {
   private async afterBatch(): Promise<void> {
     if (this.writer.size <= this.compactAt) return;
     await this.compactIfWorthIt(false);
-    this.compactAt = Math.max(COMPACT_MIN_BYTES, this.writer.size * 2);
+    this.compactAt = Math.max(this.compactMinBytes, this.writer.size * 2);
   }
 
   /** Compacts when the log is well past what it must keep, or when `force`d; survives a failure. */
@@ -388,9 +393,9 @@ export class FileStore implements RelayStore {
     });
     // From here on the new file is the log: point the index and the writer at it, with no await.
     states.forEach((state, i) => {
-      const moved = new Map(kept[i]!.map((entry, n) => [entry, result.offsets[i]![n]!]));
+      const moved = new Map(kept[i]!.map((entry, n) => [entry, result.moved[i]![n]!]));
       state.entries = state.entries.filter((entry) => moved.has(entry));
-      for (const entry of state.entries) entry.offset = moved.get(entry)!;
+      for (const entry of state.entries) Object.assign(entry, moved.get(entry));
     });
     this.current = new SharedHandle(result.handle, 2);
     this.writer.switchTo(result.handle, result.size);

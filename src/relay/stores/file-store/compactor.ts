@@ -15,7 +15,7 @@ const FLUSH_AT = 1024 * 1024;
 
 /**
  * Writes a new log at `target` holding only `plan`, in format 2, and syncs it. Returns its open
- * handle, its size and each kept event's new offset (in plan order). On any failure the partial
+ * handle, its size and where each kept event now is (in plan order; a re-framed record may change size). On any failure the partial
  * file is removed and the error thrown: the current log is never touched.
  */
 export async function writeCompactLog(
@@ -24,7 +24,7 @@ export async function writeCompactLog(
   format: LogFormat,
   target: string,
   plan: readonly ChannelPlan[],
-): Promise<{ handle: LogHandle; size: number; offsets: number[][] }> {
+): Promise<{ handle: LogHandle; size: number; moved: { offset: number; length: number }[][] }> {
   const handle = await fs.open(target, 'wx+');
   try {
     let size = 0;
@@ -39,24 +39,25 @@ export async function writeCompactLog(
       pending = [];
       pendingBytes = 0;
     };
-    const offsets: number[][] = [];
+    const moved: { offset: number; length: number }[][] = [];
     await add(FILE_HEADER);
     for (const channel of plan) {
       // Order matters on replay: events first, then the cursor, then acks above it.
       await add(encodeRecord(KIND_CHANNEL, jsonPayload(channel.record)));
-      const moved: number[] = [];
+      const places: { offset: number; length: number }[] = [];
       for (const event of channel.events) {
         const { kind, payload } = checkedRecord(await readFully(source, event.length, event.offset), format, event.offset);
-        moved.push(size);
-        await add(encodeRecord(kind, payload));
+        const record = encodeRecord(kind, payload);
+        places.push({ offset: size, length: record.length });
+        await add(record);
       }
-      offsets.push(moved);
+      moved.push(places);
       await add(encodeRecord(KIND_CURSOR, jsonPayload({ c: channel.record.id, next: channel.nextSeq, acked: channel.ackedThrough })));
       for (const seq of channel.ackedAbove) await add(encodeRecord(KIND_ACK, jsonPayload({ c: channel.record.id, s: seq })));
     }
     if (pendingBytes) await writeFully(handle, Buffer.concat(pending), size - pendingBytes);
     await handle.datasync();
-    return { handle, size, offsets };
+    return { handle, size, moved };
   } catch (error) {
     await handle.close().catch(() => {});
     await fs.unlink(target).catch(() => {});
