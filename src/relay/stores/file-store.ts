@@ -1,5 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { WhcliError } from '../../errors.js';
 import type { DeliveryReport, RelayEvent } from '../protocol.js';
 import type { ChannelRecord, NewEvent, RelayStore, StoreLimits } from '../store.js';
@@ -50,6 +50,21 @@ export interface FileStoreOptions {
   fs?: LogFs;
 }
 
+/**
+ * Creates the store directory one level at a time (0700). A recursive mkdir never returns under
+ * /proc, where mkdir fails with ENOENT on a parent that exists: this fails at once instead.
+ */
+function makeStoreDir(dir: string): void {
+  const missing: string[] = [];
+  let at = resolve(dir);
+  while (!existsSync(at) && dirname(at) !== at) {
+    missing.unshift(at);
+    at = dirname(at);
+  }
+  if (!statSync(at).isDirectory()) throw new Error(`${at} is not a directory`);
+  for (const level of missing) mkdirSync(level, { mode: 0o700 });
+}
+
 const isMissing = (error: unknown) => (error as NodeJS.ErrnoException)?.code === 'ENOENT';
 const reason = (error: unknown) => (error as Error)?.message ?? String(error);
 
@@ -89,7 +104,7 @@ export class FileStore implements RelayStore {
    */
   static async open(options: FileStoreOptions): Promise<FileStore> {
     try {
-      mkdirSync(options.dir, { recursive: true, mode: 0o700 });
+      makeStoreDir(options.dir);
     } catch (error) {
       throw new WhcliError('WHCLI_ERR_RELAY', `cannot create the relay store directory ${options.dir}: ${reason(error)}`);
     }
@@ -135,7 +150,7 @@ export class FileStore implements RelayStore {
 
   async readAfter(channel: string, afterSeq: number, limit: number): Promise<RelayEvent[]> {
     // Offsets are taken with the handle they belong to: compaction may move records meanwhile.
-    const where = this.index.after(channel, afterSeq, limit).map(({ offset, length }) => ({ offset, length }));
+    const where = this.index.after(channel, afterSeq, limit).map(({ seq, offset, length }) => ({ seq, offset, length }));
     if (where.length === 0) return [];
     const shared = this.current;
     return shared.use(async (handle) => {
@@ -150,16 +165,26 @@ export class FileStore implements RelayStore {
           throw new Error(`cannot read the relay store ${this.file} at byte ${start}: ${reason(error)}`);
         });
         for (; i < last; i++) {
-          const { offset, length } = where[i]!;
+          const { seq, offset, length } = where[i]!;
           try {
             events.push(decodeEvent(checkedRecord(run.subarray(offset - start, offset - start + length), shared.format, offset).payload));
           } catch (error) {
-            throw new Error(`relay store ${this.file}: ${reason(error)}`);
+            await this.damagedSinceStart(handle, channel, seq, offset, length, error);
           }
         }
       }
       return events;
     });
+  }
+
+  /**
+   * A record changed on disk after start: delivering nothing for it would stall the channel, so it is
+   * set aside like damage found at start, reported, and counted as done.
+   */
+  private async damagedSinceStart(handle: LogHandle, channel: string, seq: number, offset: number, length: number, error: unknown) {
+    const aside = await this.copyAside(handle, offset, offset + length);
+    this.log(`relay store ${this.file}: event ${seq} of channel ${channel} at byte ${offset} is damaged (${reason(error)}); moved aside to ${aside} and skipped`);
+    await this.ack(channel, seq, { ok: false, durationMs: 0 });
   }
 
   async ack(channel: string, seq: number, _report: DeliveryReport): Promise<void> {
@@ -321,19 +346,7 @@ export class FileStore implements RelayStore {
    */
   private async setAside(handle: LogHandle, damage: readonly { from: number; to: number }[], size: number): Promise<number> {
     for (const { from, to } of damage) {
-      const aside = `${this.file}.damaged-${from}`;
-      await this.fs.unlink(aside).catch((error) => {
-        if (!isMissing(error)) throw error;
-      });
-      const target = await this.fs.open(aside, 'wx+');
-      try {
-        for (let at = from; at < to; at += READ_RUN_BYTES) {
-          await writeFully(target, await readFully(handle, Math.min(READ_RUN_BYTES, to - at), at), at - from);
-        }
-        await target.datasync();
-      } finally {
-        await target.close();
-      }
+      const aside = await this.copyAside(handle, from, to);
       this.log(
         `relay store ${this.file}: bytes ${from}-${to} are damaged (${to - from} bytes); moved aside to ${aside}, the records after them are kept`,
       );
@@ -343,6 +356,24 @@ export class FileStore implements RelayStore {
       await handle.datasync();
     }
     return size;
+  }
+
+  /** Copies bytes [from, to) of the log to relay.log.damaged-<from>, synced; returns its path. */
+  private async copyAside(handle: LogHandle, from: number, to: number): Promise<string> {
+    const aside = `${this.file}.damaged-${from}`;
+    await this.fs.unlink(aside).catch((error) => {
+      if (!isMissing(error)) throw error;
+    });
+    const target = await this.fs.open(aside, 'wx+');
+    try {
+      for (let at = from; at < to; at += READ_RUN_BYTES) {
+        await writeFully(target, await readFully(handle, Math.min(READ_RUN_BYTES, to - at), at), at - from);
+      }
+      await target.datasync();
+    } finally {
+      await target.close();
+    }
+    return aside;
   }
 
   private async afterBatch(): Promise<void> {

@@ -116,6 +116,29 @@ describe('file store damage found at start', () => {
     expect(readdirSync(dir).filter((f) => f.startsWith('relay.log.damaged-'))).toHaveLength(1);
   });
 
+  it('skips and sets aside a record that changed on disk while the relay runs, so delivery goes on', async () => {
+    const dir = tempDir();
+    const lines: string[] = [];
+    const store = await open(dir, lines);
+    await store.createChannel({ id: 'ch_a', tokenHash: 'ab'.repeat(32), createdAt: 1 });
+    for (let n = 1; n <= 3; n++) await store.append(event(n));
+    const file = join(dir, 'relay.log');
+    const log = readFileSync(file);
+    const at = log.indexOf('body-of-event-2');
+    const { openSync, writeSync, closeSync } = await import('node:fs');
+    const fd = openSync(file, 'r+');
+    writeSync(fd, Buffer.from([log[at]! ^ 0x01]), 0, 1, at);
+    closeSync(fd);
+
+    expect(numbers(await store.readAfter('ch_a', 0, 10))).toEqual([1, 3]);
+    expect(lines.join('\n')).toMatch(/event 2 of channel ch_a at byte \d+ is damaged .* moved aside to .*relay\.log\.damaged-\d+ and skipped/);
+    const aside = readdirSync(dir).find((f) => f.startsWith('relay.log.damaged-'))!;
+    expect(readFileSync(join(dir, aside)).includes('body-of-event-2'.replace('b', String.fromCharCode('b'.charCodeAt(0) ^ 1)))).toBe(true);
+    await store.ack('ch_a', 1, { ok: true, durationMs: 1 });
+    await store.ack('ch_a', 3, { ok: true, durationMs: 1 });
+    expect(await store.ackedThrough('ch_a')).toBe(3);
+  });
+
   it('refuses a file that is no relay log, and leaves it as it is', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'relay.log'), '{"not":"a relay log"}\n');
