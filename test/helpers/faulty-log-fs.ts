@@ -16,12 +16,15 @@ export class FaultyLogFs implements LogFs {
   failReadsFrom = Infinity;
   only: RegExp = /./;
   readonly writes: { path: string; position: number; bytes: number }[] = [];
+  /** Size of every read asked for, in order. */
+  readonly reads: number[] = [];
 
   async open(path: string, flags: 'r+' | 'wx+'): Promise<LogHandle> {
     const real = await nodeLogFs.open(path, flags);
     if (!this.only.test(path)) return real;
     return {
       read: async (buffer, position) => {
+        this.reads.push(buffer.length);
         if (position + buffer.length > this.failReadsFrom) throw errno('EIO', `i/o error, read at ${position}`);
         return real.read(buffer, position);
       },

@@ -26,6 +26,8 @@ import {
 import { SharedHandle } from './file-store/shared-handle.js';
 
 const COMPACT_MIN_BYTES = 64 * 1024 * 1024;
+/** What one readAfter reads back at most (it returns at least one event, whatever its size). */
+const READ_BATCH_BYTES = 16 * 1024 * 1024;
 /** Adjacent records read back in one go, up to this many bytes. */
 const READ_RUN_BYTES = 4 * 1024 * 1024;
 
@@ -150,7 +152,7 @@ export class FileStore implements RelayStore {
 
   async readAfter(channel: string, afterSeq: number, limit: number): Promise<RelayEvent[]> {
     // Offsets are taken with the handle they belong to: compaction may move records meanwhile.
-    const where = this.index.after(channel, afterSeq, limit).map(({ seq, offset, length }) => ({ seq, offset, length }));
+    const where = this.bounded(this.index.after(channel, afterSeq, limit)).map(({ seq, offset, length }) => ({ seq, offset, length }));
     if (where.length === 0) return [];
     const shared = this.current;
     return shared.use(async (handle) => {
@@ -175,6 +177,13 @@ export class FileStore implements RelayStore {
       }
       return events;
     });
+  }
+
+  /** The first entries up to READ_BATCH_BYTES (at least one): the hub asks again for the rest. */
+  private bounded<T extends { length: number }>(entries: T[]): T[] {
+    let bytes = 0;
+    const end = entries.findIndex((entry, i) => (bytes += entry.length) > READ_BATCH_BYTES && i > 0);
+    return end < 0 ? entries : entries.slice(0, end);
   }
 
   /**
@@ -358,13 +367,20 @@ export class FileStore implements RelayStore {
     return size;
   }
 
-  /** Copies bytes [from, to) of the log to relay.log.damaged-<from>, synced; returns its path. */
+  /**
+   * Copies bytes [from, to) of the log to relay.log.damaged-<from> (a new name if that one is taken:
+   * offsets repeat after a rewrite), synced; returns its path.
+   */
   private async copyAside(handle: LogHandle, from: number, to: number): Promise<string> {
-    const aside = `${this.file}.damaged-${from}`;
-    await this.fs.unlink(aside).catch((error) => {
-      if (!isMissing(error)) throw error;
-    });
-    const target = await this.fs.open(aside, 'wx+');
+    let aside = `${this.file}.damaged-${from}`;
+    let target: LogHandle | undefined;
+    for (let n = 1; !target; n++) {
+      target = await this.fs.open(aside, 'wx+').catch((error) => {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        aside = `${this.file}.damaged-${from}.${n}`;
+        return undefined;
+      });
+    }
     try {
       for (let at = from; at < to; at += READ_RUN_BYTES) {
         await writeFully(target, await readFully(handle, Math.min(READ_RUN_BYTES, to - at), at), at - from);

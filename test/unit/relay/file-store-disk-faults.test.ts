@@ -199,7 +199,44 @@ describe('file store compaction on a full disk', () => {
   });
 });
 
-describe('file store whose log cannot be read', () => {
+describe('file store reading its log at start', () => {
+  it('streams the log in bounded reads, whatever its size, and reads it once', async () => {
+    const dir = tempDir();
+    const store = await FileStore.open({ dir });
+    await store.createChannel({ id: 'ch_a', tokenHash: 'ab'.repeat(32), createdAt: 1 });
+    const big = Buffer.alloc(256 * 1024, 7);
+    for (let n = 1; n <= 24; n++) await store.append({ id: `rev_${n}`, channel: 'ch_a', receivedAt: Date.now(), method: 'POST', path: '', query: '', headers: [], body: big });
+    await store.close();
+    const size = statSync(join(dir, 'relay.log')).size;
+    expect(size).toBeGreaterThan(6 * 1024 * 1024);
+
+    const fs = new FaultyLogFs();
+    const reopened = await openStore(dir, { fs });
+    expect(Math.max(...fs.reads)).toBeLessThanOrEqual(1024 * 1024);
+    expect(fs.reads.reduce((a, b) => a + b, 0)).toBeLessThan(size * 1.1);
+    expect((await reopened.stats()).pendingEvents).toBe(24);
+  });
+
+  it('finds the records after a long zeroed stretch (a lost block) and keeps them', async () => {
+    const dir = tempDir();
+    const store = await FileStore.open({ dir });
+    await store.createChannel({ id: 'ch_a', tokenHash: 'ab'.repeat(32), createdAt: 1 });
+    const append = (n: number, bytes: number) => store.append({ id: `rev_${n}`, channel: 'ch_a', receivedAt: Date.now(), method: 'POST', path: '', query: '', headers: [], body: Buffer.alloc(bytes, n) });
+    await append(1, 100);
+    const startOfLost = statSync(join(dir, 'relay.log')).size;
+    await append(2, 3 * 1024 * 1024);
+    await append(3, 100);
+    await store.close();
+    const log = readFileSync(join(dir, 'relay.log'));
+    log.fill(0, startOfLost, startOfLost + 3 * 1024 * 1024); // event 2 zeroed, all but its last bytes
+    writeFileSync(join(dir, 'relay.log'), log);
+
+    const lines: string[] = [];
+    const reopened = await openStore(dir, { log: (line) => lines.push(line) });
+    expect((await reopened.readAfter('ch_a', 0, 10)).map((e) => [e.seq, e.body.length])).toEqual([[1, 100], [3, 100]]);
+    expect(lines.join('\n')).toMatch(new RegExp(`bytes ${startOfLost}-\\d+ are damaged`));
+  });
+
   it('refuses to start, naming the file and the reason, and leaves the log untouched', async () => {
     const dir = tempDir();
     const store = await FileStore.open({ dir });

@@ -1,5 +1,5 @@
 import type { LogHandle } from './log-fs.js';
-import { headLength, payloadIntact, readHead, type LogFormat } from './record-codec.js';
+import { headLength, payloadIntact, readHead, RECORD_KINDS, type LogFormat } from './record-codec.js';
 
 /** Read-ahead size: memory stays bounded by this and the largest record, whatever the log's size. */
 const CHUNK = 1024 * 1024;
@@ -43,6 +43,18 @@ class Window {
     }
     return this.buf.subarray(position - this.start, position - this.start + length);
   }
+
+  /** The first position at or after `position` holding a byte that can start a record (else the end). */
+  async nextRecordStart(position: number): Promise<number> {
+    for (let at = position; at < this.size; ) {
+      const chunk = (await this.bytes(at, Math.min(CHUNK, this.size - at)))!;
+      // One native search per kind byte: a long run of damage (zeroed blocks) is skipped at memchr speed.
+      const found = Math.min(...RECORD_KINDS.map((kind) => chunk.indexOf(kind)).map((i) => (i < 0 ? Infinity : i)));
+      if (found !== Infinity) return at + found;
+      at += chunk.length;
+    }
+    return this.size;
+  }
 }
 
 /**
@@ -80,7 +92,7 @@ export async function* readLog(handle: LogHandle, format: LogFormat, from: numbe
     }
     damagedFrom ??= position;
     if (format === 1 || torn) break;
-    position += 1;
+    position = await window.nextRecordStart(position + 1);
   }
   if (damagedFrom !== undefined) yield { type: 'tail', from: damagedFrom, torn };
 }
