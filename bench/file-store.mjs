@@ -37,6 +37,14 @@ async function openStore(kind, dir, fsync = 'always', extra = {}) {
 async function measure(name, dir, pendingMiB) {
   const bodyBytes = 256 * 1024;
   const count = Math.round((pendingMiB * MiB) / bodyBytes);
+  if (name === 'fill') {
+    // A log past 2 GiB of pending events, written fast (no fsync): what a start must read whole.
+    const store = await openStore('file', dir, 'never');
+    await store.createChannel({ id: 'ch', tokenHash: 'ab'.repeat(32), createdAt: 1 });
+    for (let n = 1; n <= count; n++) await store.append(event('ch', n, bodyBytes));
+    await store.close();
+    return { logMiB: statSync(join(dir, 'relay.log')).size / MiB };
+  }
   if (name === 'rss-memory' || name === 'rss-file') {
     const store = await openStore(name === 'rss-memory' ? 'memory' : 'file', dir);
     await store.createChannel({ id: 'ch', tokenHash: 'ab'.repeat(32), createdAt: 1 });
@@ -99,7 +107,16 @@ function run(name, dir, pendingMiB) {
   return JSON.parse(child.stdout.trim().split('\n').at(-1));
 }
 
-if (process.argv[2] === '--measure') {
+if (process.argv[2] === '--big') {
+  // node bench/file-store.mjs --big 2300: start on a log of that many MiB (needs the disk space).
+  const dir = mkdtempSync(join(tmpdir(), 'whcli-bench-big-'));
+  try {
+    console.log('fill  ', JSON.stringify(run('fill', dir, Number(process.argv[3] ?? 2300))));
+    console.log('replay', JSON.stringify(run('replay', dir, 0)));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+} else if (process.argv[2] === '--measure') {
   const [, , , name, dir, pendingMiB] = process.argv;
   console.log(JSON.stringify(await measure(name, dir, Number(pendingMiB))));
 } else {

@@ -155,7 +155,7 @@ export class FileStore implements RelayStore {
     const where = this.bounded(this.index.after(channel, afterSeq, limit)).map(({ seq, offset, length }) => ({ seq, offset, length }));
     if (where.length === 0) return [];
     const shared = this.current;
-    return shared.use(async (handle) => {
+    const events = await shared.use(async (handle) => {
       const events: RelayEvent[] = [];
       for (let i = 0; i < where.length; ) {
         // A run of records lying back to back is read with one call.
@@ -177,6 +177,8 @@ export class FileStore implements RelayStore {
       }
       return events;
     });
+    // Nothing left but damage: look further, since an empty answer means "no more events".
+    return events.length ? events : this.readAfter(channel, where.at(-1)!.seq, limit);
   }
 
   /** The first entries up to READ_BATCH_BYTES (at least one): the hub asks again for the rest. */
@@ -193,12 +195,16 @@ export class FileStore implements RelayStore {
   private async damagedSinceStart(handle: LogHandle, channel: string, seq: number, offset: number, length: number, error: unknown) {
     const aside = await this.copyAside(handle, offset, offset + length);
     this.log(`relay store ${this.file}: event ${seq} of channel ${channel} at byte ${offset} is damaged (${reason(error)}); moved aside to ${aside} and skipped`);
-    await this.ack(channel, seq, { ok: false, durationMs: 0 });
+    this.index.forget(channel, seq);
+    this.writeAck(channel, seq);
   }
 
   async ack(channel: string, seq: number, _report: DeliveryReport): Promise<void> {
-    if (!this.index.ack(channel, seq)) return;
-    // Acks need no fsync of their own: losing one means a redelivery, never a lost event.
+    if (this.index.ack(channel, seq)) this.writeAck(channel, seq);
+  }
+
+  /** Acks need no fsync of their own: losing one means a redelivery, never a lost event. */
+  private writeAck(channel: string, seq: number): void {
     this.writer.push({ prepare: () => encodeRecord(KIND_ACK, jsonPayload({ c: channel, s: seq })), done: () => {}, failed: () => {} });
   }
 

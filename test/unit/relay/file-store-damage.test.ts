@@ -130,7 +130,9 @@ describe('file store damage found at start', () => {
     writeSync(fd, Buffer.from([log[at]! ^ 0x01]), 0, 1, at);
     closeSync(fd);
 
+    expect(numbers(await store.readAfter('ch_a', 1, 1)), 'an empty answer would stall the channel').toEqual([3]);
     expect(numbers(await store.readAfter('ch_a', 0, 10))).toEqual([1, 3]);
+    expect(readdirSync(dir).filter((f) => f.startsWith('relay.log.damaged-')), 'set aside once, not at every read').toHaveLength(1);
     expect(lines.join('\n')).toMatch(/event 2 of channel ch_a at byte \d+ is damaged .* moved aside to .*relay\.log\.damaged-\d+ and skipped/);
     const aside = readdirSync(dir).find((f) => f.startsWith('relay.log.damaged-'))!;
     expect(readFileSync(join(dir, aside)).includes('body-of-event-2'.replace('b', String.fromCharCode('b'.charCodeAt(0) ^ 1)))).toBe(true);

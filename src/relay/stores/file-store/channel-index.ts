@@ -137,6 +137,14 @@ export class ChannelIndex {
     return true;
   }
 
+  /** Drops an event whose record is gone: it counts as done and is never read again. */
+  forget(channel: string, seq: number): void {
+    this.ack(channel, seq);
+    const state = this.channels.get(channel);
+    const at = state ? this.firstAbove(state.entries, seq - 1) : -1;
+    if (state?.entries[at]?.seq === seq) state.entries.splice(at, 1);
+  }
+
   /** Entries with seq > afterSeq, oldest first, at most `limit`. */
   after(channel: string, afterSeq: number, limit: number): EventEntry[] {
     const state = this.channels.get(channel);
