@@ -93,8 +93,8 @@ export function splitEvent(payload: Buffer): { header: EventHeader; body: Buffer
   return { header, body: payload.subarray(4 + headerLength) };
 }
 
-/** A stored event, with a body of its own (the read buffer is not kept alive by it). */
+/** A stored event; its body is a view into `payload` (no copy: events read back are sent and dropped). */
 export function decodeEvent(payload: Buffer): RelayEvent {
   const { header, body } = splitEvent(payload);
-  return { ...header, body: Buffer.from(body) };
+  return { ...header, body };
 }
