@@ -67,6 +67,17 @@ function makeStoreDir(dir: string): void {
   for (const level of missing) mkdirSync(level, { mode: 0o700 });
 }
 
+/** Ranges in order, touching ones joined: one side file per stretch of damage. */
+function mergeRanges(ranges: readonly { from: number; to: number }[]): { from: number; to: number }[] {
+  const merged: { from: number; to: number }[] = [];
+  for (const range of [...ranges].sort((a, b) => a.from - b.from)) {
+    const last = merged.at(-1);
+    if (last && range.from <= last.to) last.to = Math.max(last.to, range.to);
+    else merged.push({ ...range });
+  }
+  return merged;
+}
+
 const isMissing = (error: unknown) => (error as NodeJS.ErrnoException)?.code === 'ENOENT';
 const reason = (error: unknown) => (error as Error)?.message ?? String(error);
 
@@ -310,7 +321,11 @@ export class FileStore implements RelayStore {
     for await (const item of readLog(handle, format, format === 2 ? FILE_HEADER.length : 0)) {
       if (item.type === 'record') {
         try {
-          if (!this.apply(item.kind, item.payload, item.offset, item.length)) orphans += 1;
+          if (!this.apply(item.kind, item.payload, item.offset, item.length)) {
+            // Its channel's record was lost: no listener can ever claim it, but it is kept aside.
+            orphans += 1;
+            damage.push({ from: item.offset, to: item.offset + item.length });
+          }
         } catch {
           // Whole and checksummed but not what the store writes: set aside like any damage.
           damage.push({ from: item.offset, to: item.offset + item.length });
@@ -318,7 +333,7 @@ export class FileStore implements RelayStore {
       } else if (item.type === 'damaged') {
         damage.push(item);
       } else {
-        // A record cut short by a crash was never acknowledged: it is cut. Anything else is kept aside.
+        // A record cut short by a crash was never answered 200 (with fsync): it is cut. Anything else is kept aside.
         if (!(item.torn && format === 2)) damage.push({ from: item.from, to: size });
         if (item.torn) this.log(`relay store ${this.file}: cut a record torn by a crash at byte ${item.from}`);
         size = item.from;
@@ -326,8 +341,8 @@ export class FileStore implements RelayStore {
     }
     const lost = this.index.settle();
     if (lost) this.log(`relay store ${this.file}: ${lost} event(s) lost to damage are counted as done`);
-    if (orphans) this.log(`relay store ${this.file}: ${orphans} event(s) of channels whose record is lost were skipped`);
-    return { format, damage, size };
+    if (orphans) this.log(`relay store ${this.file}: ${orphans} event(s) of channels whose record is lost are set aside with the damage`);
+    return { format, damage: mergeRanges(damage), size };
   }
 
   /** Applies one record to the index; false for an event of an unknown channel. */

@@ -141,6 +141,23 @@ describe('file store damage found at start', () => {
     expect(await store.ackedThrough('ch_a')).toBe(3);
   });
 
+  it('sets aside the events of a channel whose own record is damaged, in one side file', async () => {
+    const dir = tempDir();
+    const log = await logOf(dir, 3);
+    const damaged = Buffer.from(log);
+    const at = damaged.indexOf('"tokenHash"');
+    damaged[at] = damaged[at]! ^ 0x01;
+    writeFileSync(join(dir, 'relay.log'), damaged);
+    const lines: string[] = [];
+    const store = await open(dir, lines);
+    expect(await store.getChannel('ch_a')).toBeUndefined();
+    expect(lines.join('\n')).toMatch(/3 event\(s\) of channels whose record is lost are set aside/);
+    const aside = readdirSync(dir).filter((f) => f.startsWith('relay.log.damaged-'));
+    expect(aside).toHaveLength(1);
+    const kept = readFileSync(join(dir, aside[0]!));
+    for (let n = 1; n <= 3; n++) expect(kept.includes(`body-of-event-${n}`)).toBe(true);
+  });
+
   it('refuses a file that is no relay log, and leaves it as it is', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'relay.log'), '{"not":"a relay log"}\n');
