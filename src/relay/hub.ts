@@ -1,9 +1,12 @@
 import type { DeliveryReport, RelayEvent } from './protocol.js';
 import type { RelayMetrics } from './metrics.js';
-import type { RelayStore } from './store.js';
+import { eventBytes, type RelayStore } from './store.js';
 
 /** Unacknowledged events a listener may have in flight unless it asks for another window. */
 export const DEFAULT_WINDOW = 256;
+
+/** Largest batch of events sent as one message, in event bytes (a single larger event goes alone). */
+export const MAX_BATCH_BYTES = 1024 * 1024;
 
 /** One connected listener on one channel, reached through `deliver` (a WebSocket, or a direct call). */
 export class ListenerSession {
@@ -24,6 +27,12 @@ export class ListenerSession {
      * and resumes from what the store holds, so nothing is lost and the relay keeps running.
      */
     readonly abort: (reason: string) => void = () => {},
+    /**
+     * True while the link to the listener has more unsent bytes than it should: sending stops and
+     * resumes when the hub is told (resume) that the link drained. A listener that never reads then
+     * costs the relay a bounded buffer, not everything it is sent.
+     */
+    readonly congested: () => boolean = () => false,
   ) {}
 }
 
@@ -60,6 +69,16 @@ export class ChannelHub {
     const set = this.sessions.get(session.channel);
     set?.delete(session);
     if (set?.size === 0) this.sessions.delete(session.channel);
+  }
+
+  /** The listener's link drained below its bound: send what was held back. */
+  resume(session: ListenerSession): void {
+    if (!session.closed) this.pumpSafely(session);
+  }
+
+  /** Channels with at least one listener here. */
+  get activeChannels(): string[] {
+    return [...this.sessions.keys()];
   }
 
   /** A new event was stored on this channel. */
@@ -128,15 +147,33 @@ export class ChannelHub {
         session.pumpAgain = false;
         for (;;) {
           const room = session.window - session.inflight.size;
-          if (room <= 0 || session.closed) break;
+          if (room <= 0 || session.closed || session.congested()) break;
           const events = await this.store.readAfter(session.channel, session.sentSeq, room);
           if (events.length === 0 || session.closed) break;
-          this.send(session, events);
+          if (!this.sendBatches(session, events)) break;
         }
       } while (session.pumpAgain && !session.closed);
     } finally {
       session.pumping = false;
     }
+  }
+
+  /**
+   * Sends `events` in messages of at most MAX_BATCH_BYTES, stopping when the link is congested;
+   * false when it stopped early (what was not sent is read again once the link drains).
+   */
+  private sendBatches(session: ListenerSession, events: readonly RelayEvent[]): boolean {
+    let start = 0;
+    while (start < events.length) {
+      if (session.closed || session.congested()) return false;
+      let end = start;
+      let bytes = 0;
+      do bytes += eventBytes(events[end++]!);
+      while (end < events.length && bytes + eventBytes(events[end]!) <= MAX_BATCH_BYTES);
+      this.send(session, events.slice(start, end));
+      start = end;
+    }
+    return true;
   }
 
   private send(session: ListenerSession, events: readonly RelayEvent[]): void {
