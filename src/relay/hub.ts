@@ -14,6 +14,8 @@ export class ListenerSession {
   pumping = false;
   pumpAgain = false;
   closed = false;
+  /** Sending stopped because the link was congested, until resume(). */
+  paused = false;
 
   constructor(
     /** Sends events in order; several at once when the listener has room for them. */
@@ -73,6 +75,7 @@ export class ChannelHub {
 
   /** The listener's link drained below its bound: send what was held back. */
   resume(session: ListenerSession): void {
+    session.paused = false;
     if (!session.closed) this.pumpSafely(session);
   }
 
@@ -147,7 +150,7 @@ export class ChannelHub {
         session.pumpAgain = false;
         for (;;) {
           const room = session.window - session.inflight.size;
-          if (room <= 0 || session.closed || session.congested()) break;
+          if (room <= 0 || session.closed || this.holdBack(session)) break;
           const events = await this.store.readAfter(session.channel, session.sentSeq, room);
           if (events.length === 0 || session.closed) break;
           if (!this.sendBatches(session, events)) break;
@@ -165,7 +168,7 @@ export class ChannelHub {
   private sendBatches(session: ListenerSession, events: readonly RelayEvent[]): boolean {
     let start = 0;
     while (start < events.length) {
-      if (session.closed || session.congested()) return false;
+      if (session.closed || this.holdBack(session)) return false;
       let end = start;
       let bytes = 0;
       do bytes += eventBytes(events[end++]!);
@@ -173,6 +176,14 @@ export class ChannelHub {
       this.send(session, events.slice(start, end));
       start = end;
     }
+    return true;
+  }
+
+  /** True when the link is congested; counts each time sending to a listener is paused. */
+  private holdBack(session: ListenerSession): boolean {
+    if (!session.congested()) return false;
+    if (!session.paused) this.metrics.listenerPauses += 1;
+    session.paused = true;
     return true;
   }
 
