@@ -47,6 +47,12 @@ export interface RelayOptions {
   maxListenerBufferBytes?: number;
   /** On close, how long requests in progress may take to finish before their connections are cut. Default 5 s. */
   shutdownGraceMs?: number;
+  /**
+   * How often channels with listeners are checked to still exist in the store (a Redis restarted
+   * empty forgets them); their listeners are then closed with 4404, and reconnecting gets 404, so
+   * `whcli listen` makes a new channel. Default 30 s.
+   */
+  channelCheckMs?: number;
   log?: (line: string) => void;
 }
 
@@ -85,6 +91,9 @@ export const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'] as const;
 
 /** More request headers than this is refused with 431 (Node would silently drop those past its cap). */
 export const MAX_REQUEST_HEADERS = 1000;
+
+/** WebSocket close code for a listener whose channel the store no longer knows. */
+export const CLOSE_CHANNEL_GONE = 4404;
 
 export const DEFAULT_MAX_INFLIGHT_BYTES = 256 * 1024 * 1024;
 export const DEFAULT_MAX_LISTENER_BUFFER = 8 * 1024 * 1024;
@@ -171,6 +180,8 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
   const maxListeners = options.maxListenersPerChannel ?? DEFAULT_MAX_LISTENERS;
   /** Open listener sockets per channel, counted from the accepted upgrade until the socket closes. */
   const socketsPerChannel = new Map<string, number>();
+  /** Listener WebSockets per channel, from the accepted upgrade until they close. */
+  const listenersOf = new Map<string, Set<WebSocket>>();
   // Messages up to MAX_CLIENT_MESSAGE are checked here, so the listener is told why it is closed;
   // ws itself refuses (1009, no reason) anything past this, before buffering it.
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4 * MAX_CLIENT_MESSAGE });
@@ -364,7 +375,16 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
       if (left > 0) socketsPerChannel.set(channel.id, left);
       else socketsPerChannel.delete(channel.id);
     });
-    wss.handleUpgrade(req, socket, head, (ws) => onListener(ws, channel.id));
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      let set = listenersOf.get(channel.id);
+      if (!set) listenersOf.set(channel.id, (set = new Set()));
+      set.add(ws);
+      ws.once('close', () => {
+        set.delete(ws);
+        if (set.size === 0 && listenersOf.get(channel.id) === set) listenersOf.delete(channel.id);
+      });
+      onListener(ws, channel.id);
+    });
   }
 
   async function resumePoint(channel: string, resume: number | undefined): Promise<number> {
@@ -468,11 +488,27 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
       : undefined;
   sweepTimer?.unref();
 
+  const checkTimer = setInterval(
+    () =>
+      void (async () => {
+        for (const [channel, sockets] of listenersOf) {
+          if (await store.getChannel(channel)) continue;
+          log(`channel ${channel} no longer exists in the store: closing its ${sockets.size} listener(s)`);
+          for (const ws of sockets) ws.close(CLOSE_CHANNEL_GONE, 'channel no longer exists');
+        }
+      })().catch(() => {}), // the store is down: /healthz says so, and the next round checks again
+    options.channelCheckMs ?? 30_000,
+  );
+  checkTimer.unref();
+
   server.listen(options.port ?? 8787, options.host ?? '127.0.0.1');
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
   });
+  // After listening, an error (EMFILE on accept) must not end the process: it is logged, and
+  // the server keeps accepting once descriptors free up.
+  server.on('error', (error) => log(`server error: ${error.message}`));
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   baseUrl = (options.publicUrl ?? `http://${host}:${address.port}`).replace(/\/$/, '');
@@ -499,6 +535,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
       // finish for a grace period, then cut every connection; the store gets its own bound.
       closing = true;
       clearInterval(sweepTimer);
+      clearInterval(checkTimer);
       stopWatching?.();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
