@@ -1,18 +1,25 @@
 // The abuse that used to grow a relay without bound, against a `whcli relay --store memory` process:
 // 1. bytes: one client creates channels and fills each with unacknowledged 1 MB bodies, as fast as
-//    it can, for a fixed time; 2. channels: one client creates channels as fast as it can.
+//    it can, for a fixed time; 2. channels: one client creates channels as fast as it can;
+// 3. acknowledged: 5 MB bodies to one channel whose listener acknowledges each at once.
 // Prints the relay's peak RSS (sampled from /proc) and what it accepted and refused, as JSON.
 // Stops a scenario early once RSS passes --stop-rss, so an unbounded relay does not take the machine.
 //
-//   node bench/relay-abuse.mjs [--bin bin/whcli.js] [--seconds 20] [--stop-rss 2048] [-- <relay flags>]
+//   node bench/relay-abuse.mjs [--bin bin/whcli.js] [--seconds 20] [--stop-rss 2048] [--only 1,2,3] [-- <relay flags>]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import WebSocket from 'ws';
 
 const { values, positionals } = parseArgs({
-  options: { bin: { type: 'string', default: 'bin/whcli.js' }, seconds: { type: 'string', default: '20' }, 'stop-rss': { type: 'string', default: '2048' } },
+  options: {
+    bin: { type: 'string', default: 'bin/whcli.js' },
+    seconds: { type: 'string', default: '20' },
+    'stop-rss': { type: 'string', default: '2048' },
+    only: { type: 'string', default: '1,2,3' },
+  },
   allowPositionals: true,
 });
 const seconds = Number(values.seconds);
@@ -61,8 +68,9 @@ async function scenario(name, work) {
 
 const body = Buffer.alloc(1024 * 1024, 0x61);
 
+const only = new Set(values.only.split(','));
 const results = [];
-results.push(
+if (only.has('1')) results.push(
   await scenario('unacknowledged 1 MB bodies over ever more channels, 8 at once', async (url, running, count) => {
     let channel;
     let left = 0;
@@ -83,7 +91,7 @@ results.push(
     await Promise.all(Array.from({ length: 8 }, worker));
   }),
 );
-results.push(
+if (only.has('2')) results.push(
   await scenario('channel creation, 16 at once', async (url, running, count) => {
     const worker = async () => {
       while (running()) {
@@ -93,6 +101,28 @@ results.push(
       }
     };
     await Promise.all(Array.from({ length: 16 }, worker));
+  }),
+);
+const big = Buffer.alloc(5 * 1024 * 1024 - 1024, 0x63);
+if (only.has('3')) results.push(
+  await scenario('5 MB bodies to one channel, each acknowledged at once', async (url, running, count) => {
+    const channel = await (await fetch(`${url}/api/channels`, { method: 'POST' })).json();
+    const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/ws/${channel.id}`, { headers: { authorization: `Bearer ${channel.token}` } });
+    await new Promise((resolve) => ws.once('open', resolve));
+    ws.send(JSON.stringify({ type: 'hello', v: 1 }));
+    ws.on('message', (data, isBinary) => {
+      if (!isBinary) return;
+      // One event per message here (5 MB each): its seq is in the header after the length prefix.
+      const header = JSON.parse(data.subarray(4, 4 + data.readUInt32BE(0)).toString());
+      count('acked');
+      ws.send(JSON.stringify({ type: 'ack', seq: header.seq, report: { ok: true, status: 200, durationMs: 1 } }));
+    });
+    while (running()) {
+      const answer = await fetch(channel.url, { method: 'POST', body: big }).catch(() => undefined);
+      await answer?.arrayBuffer();
+      count(`post ${answer?.status ?? 'error'}`);
+    }
+    ws.terminate();
   }),
 );
 for (const result of results) console.log(JSON.stringify(result));

@@ -7,7 +7,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeAllHandlers, startHandler } from '../helpers/http-handler.js';
-import { makeHome, startListenerProcess, startRelayProcess, stopAllProcesses, type RelayProcess } from '../helpers/processes.js';
+import { makeHome, runCli, startCli, startListenerProcess, startRelayProcess, stopAllProcesses, type RelayProcess } from '../helpers/processes.js';
 import { closeAllRawListeners, RawListener } from '../helpers/raw-listener.js';
 import { readMetrics, sendRaw, socketUrl } from '../helpers/relay-client.js';
 
@@ -23,7 +23,8 @@ async function createChannel(relay: RelayProcess): Promise<{ id: string; token: 
   return (await response.json()) as { id: string; token: string; url: string };
 }
 
-const manyHeaders = (count: number): [string, string][] => Array.from({ length: count }, (_, i) => [`X-H${i}`, 'v']);
+/** Short headers, so many of them stay well within Node's 16 KiB header size limit. */
+const manyHeaders = (count: number): [string, string][] => Array.from({ length: count }, (_, i) => [`X${i}`, '1']);
 
 describe('whcli relay bounds', () => {
   it('answers 503 + Retry-After on every channel once all channels hold --max-total-bytes', async () => {
@@ -88,7 +89,9 @@ describe('whcli relay bounds', () => {
     const channel = await createChannel(relay);
     const listener = new RawListener(socketUrl(relay.url, channel.id), channel.token, { autoAck: true });
     await listener.hello();
-    expect((await sendRaw(channel.url, { headers: manyHeaders(1_200), body: '{}' })).status).toBe(431);
+    const refused = await sendRaw(channel.url, { headers: manyHeaders(1_200), body: '{}' });
+    expect(refused.status).toBe(431);
+    expect(JSON.parse(refused.body.toString()).error).toBe('more than 1000 headers');
     const fine = await sendRaw(channel.url, { headers: manyHeaders(997), body: '{}' });
     expect(fine.status).toBe(200);
     await listener.waitForEvents(1);
@@ -105,6 +108,28 @@ describe('whcli relay bounds', () => {
     const channel = await createChannel(relay);
     expect((await sendRaw(`${channel.url}${suffix}`, { body: '{}' })).status).toBe(400);
     expect((await readMetrics(relay.url)).whcli_relay_events_stored).toBe(0);
+  });
+});
+
+describe('the bound flags', () => {
+  it.each([
+    ['--max-total-bytes', 'lots', /^whcli: invalid --max-total-bytes "lots": use e\.g\. 512kb, 5mb\n$/],
+    ['--max-channel-bytes', '-1', /^whcli: invalid --max-channel-bytes "-1"/],
+    ['--channel-idle', 'forever', /^whcli: invalid --channel-idle "forever"/],
+    ['--channel-rate', 'fast', /^whcli: invalid --channel-rate "fast"/],
+    ['--max-channels', '1.5', /^whcli: --max-channels must be a whole number/],
+  ])('refuses %s %s in one line, exit 2', async (flag, value, message) => {
+    const run = await runCli(['relay', '--port', '0', '--store', 'memory', flag, value], await makeHome());
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('takes the bounds from WHCLI_RELAY_* when no flag is given', async () => {
+    const proc = startCli(['relay', '--port', '0', '--json', '--store', 'memory'], await makeHome(), { WHCLI_RELAY_MAX_CHANNELS: '1' });
+    const line = await proc.waitForLine((l) => l.type === 'listening', 'the relay to listen');
+    expect((await fetch(`${line.url}/api/channels`, { method: 'POST' })).status).toBe(201);
+    expect((await fetch(`${line.url}/api/channels`, { method: 'POST' })).status).toBe(503);
   });
 });
 
