@@ -120,6 +120,13 @@ export class ChannelHub {
     session.abort(`relay store unavailable: ${(error as Error).message ?? String(error)}`);
   }
 
+  /** Answers every request still waiting for a report with "none" (the relay is shutting down). */
+  stopWaiting(): void {
+    const waiting = [...this.waiters.values()].flat();
+    this.waiters.clear();
+    for (const resolve of waiting) resolve(undefined);
+  }
+
   /** Resolves with the first listener's report for an event, or undefined after `timeoutMs`. */
   waitForReport(channel: string, seq: number, timeoutMs: number): Promise<DeliveryReport | undefined> {
     const key = `${channel}:${seq}`;

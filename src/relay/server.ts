@@ -540,6 +540,8 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       for (const ws of wss.clients) ws.close(1001, 'relay shutting down');
+      // Requests waiting for a listener's result get their 504 now rather than after the grace.
+      hub.stopWaiting();
       const graceEnds = Date.now() + (options.shutdownGraceMs ?? 5_000);
       while (active > 0 && Date.now() < graceEnds) await delay(20);
       for (const ws of wss.clients) ws.terminate();
