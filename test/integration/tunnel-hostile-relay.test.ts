@@ -68,6 +68,7 @@ describe('whcli listen against a relay that sends malformed events', () => {
     expect(lines.find((l) => l.seq === undefined)?.reason).toMatch(/seq is a string/);
     expect(lines.find((l) => l.seq === 11)?.reason).toMatch(/bodyLength/);
     // Refused, not delivered: no delivery line for them; the same socket throughout.
+    await listener.proc.waitFor(() => (deliveries(listener.proc).length >= 2 ? true : undefined), 'two delivery lines');
     expect(deliveries(listener.proc).map((d) => d.seq)).toEqual([13, 14]);
     expect(relay.connections).toHaveLength(1);
     expect(connection.closeInfo).toBeUndefined();
@@ -130,7 +131,8 @@ describe('whcli listen against a relay that ignores the window', () => {
     // The listener comes back on a new socket and carries on; the events past the window were never taken.
     const again = await relay.connection(2);
     again.send(eventFrame(eventHeader(100_000), '"after"'));
-    await listener.proc.waitFor(() => (handler.requests.some((r) => r.body.toString() === '"after"') ? true : undefined), 'the event after the reconnection');
+    await listener.proc.waitForLine((l) => l.type === 'delivery' && l.seq === 100_000, 'the delivery after the reconnection');
+    expect(handler.requests.some((r) => r.body.toString() === '"after"')).toBe(true);
     const firstSocket = handler.requests.filter((r) => r.body.toString().startsWith('{"n":'));
     expect(firstSocket.length).toBeLessThanOrEqual(64);
     expect(firstSocket.map((r) => r.body.toString())).toEqual(firstSocket.map((_, i) => `{"n":${i + 1}}`));
