@@ -141,8 +141,10 @@ export async function listen(options: ListenOptions, deps: ListenDeps): Promise<
   const provider = providerName ? catalogue.provider(providerName) : undefined;
   const secret = options.secret ?? deps.environment.env.WHCLI_SECRET ?? config?.secret;
   const resign = options.resign !== false && provider !== undefined && secret !== undefined;
-  if (options.verifyIncoming !== undefined && !provider) {
-    throw new UsageError('--verify-incoming needs --provider: it checks that provider\'s signature on each incoming event');
+  // The environment keeps the provider's real secret out of `ps`; the flag still wins.
+  const verifyIncoming = options.verifyIncoming ?? (deps.environment.env.WHCLI_VERIFY_INCOMING || undefined);
+  if (verifyIncoming !== undefined && !provider) {
+    throw new UsageError('--verify-incoming (or WHCLI_VERIFY_INCOMING) needs --provider: it checks that provider\'s signature on each incoming event');
   }
   const events = options.events ? new Set(options.events.split(',').map((e) => e.trim()).filter(Boolean)) : config?.events ? new Set(config.events) : undefined;
   if (provider && events) {
@@ -193,26 +195,26 @@ export async function listen(options: ListenOptions, deps: ListenDeps): Promise<
     throw error;
   });
 
-  const history = options.history === false ? undefined : new History(paths.data);
+  const history = options.history === false ? undefined : new History(paths.data, undefined, notice);
   await history?.open();
-  const unpublish = await publishListener(paths.state, {
-    pid: process.pid,
-    startedAt: new Date().toISOString(),
-    url: channel.url,
-    provider: provider?.name ?? '',
-    forward: forward.toString(),
-  });
+  const startedAt = new Date().toISOString();
+  // Published again when the channel is replaced, so `whcli trigger` never posts to a forgotten URL.
+  const publish = (url: string) => publishListener(paths.state, { pid: process.pid, startedAt, url, provider: provider?.name ?? '', forward: forward.toString() });
+  const unpublish = await publish(channel.url);
 
   let listener: Listener;
   let failure: WhcliError | undefined;
+  /** Deliveries counted by listeners of channels since replaced. */
+  const earlier = { delivered: 0, failed: 0 };
   const stopped = new Promise<void>((resolve) => {
     if (deps.signal.aborted) resolve();
     deps.signal.addEventListener('abort', () => resolve(), { once: true });
     const start = (creds: ChannelCredentials) => {
       listener = new Listener(
-        { relay, channel: creds.id, token: creds.token, forward, provider, secret, resign, events, timeoutMs, concurrency, history, local: embedded, verifyIncoming: options.verifyIncoming },
+        { relay, channel: creds.id, token: creds.token, forward, provider, secret, resign, events, timeoutMs, concurrency, history, local: embedded, verifyIncoming },
         {
           onDelivery: deps.onDelivery,
+          onRefused: deps.onRefused,
           onForward: inspector?.record,
           onStatus: (status: ConnectionStatus) => {
             deps.onStatus?.(status);
@@ -220,8 +222,11 @@ export async function listen(options: ListenOptions, deps: ListenDeps): Promise<
             if (status.status === 404 && relayText) {
               // The relay forgot our channel (restarted without a store): get a new one.
               notice('the relay no longer knows this channel: creating a new one (the URL changes)');
+              earlier.delivered += listener.delivered;
+              earlier.failed += listener.failed;
               ensureRemoteChannel(relay, credentials, { fresh: true, signal: deps.signal, onRetry: (m) => notice(m) })
-                .then((fresh) => {
+                .then(async (fresh) => {
+                  await publish(fresh.url);
                   channel = fresh;
                   inspector?.server.setSession(session(fresh));
                   deps.onReady?.(ready(fresh));
@@ -265,5 +270,5 @@ export async function listen(options: ListenOptions, deps: ListenDeps): Promise<
   await embedded?.close();
   await closeDeliveryPool();
   if (failure) throw failure;
-  return { delivered: listener!.delivered, failed: listener!.failed };
+  return { delivered: earlier.delivered + listener!.delivered, failed: earlier.failed + listener!.failed };
 }
