@@ -169,6 +169,8 @@ export function buildProgram(deps: ProgramDeps): Command {
     .option('--verify-incoming <secret>', "the provider's real secret: forward only events whose own signature verifies with it")
     .option('--concurrency <n>', 'deliveries in flight at once (1 keeps order)', '1')
     .option('--port <port>', 'port of the embedded relay (default 8787)')
+    .option('--source <smee|url>', 'a public front with no deployment: "smee" creates a smee.io channel, or give a smee channel URL')
+    .option('--public-url <url>', 'the HTTPS URL a tunnel (ngrok, cloudflared, Tailscale Funnel) gives the embedded relay: printed as the webhook URL')
     .option('--no-history', 'do not record deliveries for `whcli history`')
     .option('--inspect <port>', 'web inspector on 127.0.0.1: live events, replay, copy as curl (default 4040; 0: any free port)')
     .option('--no-inspect', 'do not serve the web inspector')
@@ -181,6 +183,8 @@ export function buildProgram(deps: ProgramDeps): Command {
         'whcli listen -f 3000 -p github -s s3cret --events push,pull_request.opened',
         'whcli listen -f 3000 --relay https://relay.example.com --json | jq .',
         'whcli listen -f 3000 -p stripe --inspect 4041   # then open http://127.0.0.1:4041',
+        'whcli listen -f 3000 -p stripe --source smee    # a public smee.io URL, events re-signed',
+        'whcli listen -f 3000 -p github --public-url https://abc.ngrok.app   # beside `ngrok http 8787`',
       ]),
     )
     .action(async (opts) => {
