@@ -5,9 +5,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './redis-server.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const prepared = join(root, '.peers', 'smee.io');
@@ -24,16 +24,6 @@ export function smeeUnavailable(): string | undefined {
 export interface SmeeServer {
   url: string;
   close(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
 }
 
 /** Starts the smee.io server and resolves once it listens. */
