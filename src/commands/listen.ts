@@ -17,6 +17,7 @@ import { parseRelayUrl } from '../tunnel/relay-url.js';
 import { publishListener } from '../tunnel/running-listeners.js';
 import type { SmeeFront } from '../tunnel/smee-front.js';
 import { SMEE_CHANGES } from '../tunnel/smee-source.js';
+import { DEFAULT_LISTEN_CONCURRENCY } from '../tunnel/defaults.js';
 import { parsePositiveInt } from './shared-options.js';
 
 export interface ListenOptions {
@@ -30,6 +31,8 @@ export interface ListenOptions {
   /** The provider's real secret: refuse events whose incoming signature does not verify with it. */
   verifyIncoming?: string;
   concurrency?: string;
+  /** One delivery at a time, in the relay's order. */
+  ordered?: boolean;
   /** Port of the embedded relay (default 8787, or any free port if taken). */
   port?: string;
   history?: boolean;
@@ -172,7 +175,10 @@ export async function listen(options: ListenOptions, deps: ListenDeps): Promise<
     if (unknown.length) catalogue.resolveEvent(unknown[0]!, provider.name); // throws with a suggestion
   }
   const timeoutMs = options.timeout ? parseDuration(options.timeout, '--timeout') : (provider?.timeoutMs ?? 30_000);
-  const concurrency = options.concurrency ? parsePositiveInt(options.concurrency, '--concurrency') : 1;
+  if (options.ordered && options.concurrency !== undefined && options.concurrency !== '1') {
+    throw new UsageError('--ordered delivers one event at a time: it cannot go with --concurrency above 1');
+  }
+  const concurrency = options.ordered ? 1 : options.concurrency ? parsePositiveInt(options.concurrency, '--concurrency') : DEFAULT_LISTEN_CONCURRENCY;
   const inspectPort = typeof options.inspect === 'string' ? parsePort(options.inspect, '--inspect') : options.inspect;
   const relayText = options.relay ?? config?.relay;
   const notice = deps.onNotice ?? (() => {});
