@@ -16,7 +16,6 @@ import type { ConnectionStatus } from '../tunnel/relay-link.js';
 import { parseRelayUrl } from '../tunnel/relay-url.js';
 import { publishListener } from '../tunnel/running-listeners.js';
 import type { SmeeFront } from '../tunnel/smee-front.js';
-import { SMEE_CHANGES } from '../tunnel/smee-source.js';
 import { DEFAULT_LISTEN_CONCURRENCY } from '../tunnel/defaults.js';
 import { parsePositiveInt } from './shared-options.js';
 
@@ -303,7 +302,7 @@ export async function listen(options: ListenOptions, deps: ListenDeps): Promise<
       inspector: inspector?.server.url,
       // Said in the banner (and the ready line), not as a warning: a second `whcli listen` is normal.
       inspectorPortTaken: inspector?.server.portTaken ? INSPECTOR_PORT : undefined,
-      source: smee ? { kind: 'smee', relayUrl: creds.url, note: SMEE_CHANGES } : publicUrl ? { kind: 'public-url', relayUrl: creds.url } : undefined,
+      source: smee ? { kind: 'smee', relayUrl: creds.url, note: smee.changes } : publicUrl ? { kind: 'public-url', relayUrl: creds.url } : undefined,
     });
     deps.onReady?.(ready(channel));
     start(channel);

@@ -1,11 +1,13 @@
 import { request } from 'undici';
 import { WhcliError } from '../errors.js';
 import type { CredentialStore } from './credentials.js';
-import { createSmeeChannel, parseSourceUrl, SmeeSource, smeeNewChannelUrl, type SmeeRequest, type SmeeStatus } from './smee-source.js';
+import { createSmeeChannel, parseSourceUrl, SMEE_CHANGES, SmeeSource, smeeNewChannelUrl, type SmeeRequest, type SmeeStatus } from './smee-source.js';
 
 export interface SmeeFront {
   /** The public URL providers post to. */
   url: string;
+  /** What smee changes on the way, for the banner. */
+  changes: string;
   stop(): Promise<void>;
 }
 
@@ -28,7 +30,7 @@ export async function openSmeeFront(options: SmeeFrontOptions): Promise<SmeeFron
   const channel = await smeeChannel(options);
   const source = new SmeeSource({ channel, inject: (r) => inject(options.channelUrl, r), onStatus: options.onStatus });
   await source.start(options.signal);
-  return { url: channel.href, stop: () => source.stop() };
+  return { url: channel.href, changes: SMEE_CHANGES, stop: () => source.stop() };
 }
 
 async function smeeChannel(options: SmeeFrontOptions): Promise<URL> {

@@ -1,3 +1,4 @@
+import { EventSource } from 'undici';
 import { UsageError, WhcliError } from '../errors.js';
 
 /** A request as smee.io heard it, rebuilt from one server-sent event. */
@@ -113,9 +114,8 @@ export class SmeeSource {
 
   /** Subscribes; resolves once smee accepted the subscription, so nothing sent after it is missed. */
   async start(signal: AbortSignal, connectTimeoutMs = CONNECT_TIMEOUT_MS): Promise<void> {
-    const { EventSource } = await import('undici');
     const source = new EventSource(this.options.channel.href);
-    this.source = source as unknown as EventSource;
+    this.source = source;
     const channel = this.options.channel;
     source.onmessage = (message) => {
       const request = parseSmeeMessage(String(message.data));
