@@ -79,17 +79,19 @@ const EMBEDDED_PORT = 8787;
 /** ngrok's inspector port, which its users already know. */
 const INSPECTOR_PORT = 4040;
 
-async function startEmbeddedRelay(portFlag: string | undefined, onNotice: (m: string) => void): Promise<RelayServer> {
+/** The embedded relay answers loopback names, and the host of a tunnel's --public-url in front of it. */
+async function startEmbeddedRelay(portFlag: string | undefined, publicUrl: URL | undefined, onNotice: (m: string) => void): Promise<RelayServer> {
   const { startRelay, LOOPBACK_HOSTS } = await import('../relay/server.js');
+  const allowedHosts = publicUrl ? [...LOOPBACK_HOSTS, publicUrl.hostname] : LOOPBACK_HOSTS;
   const port = portFlag === undefined ? EMBEDDED_PORT : Number(portFlag);
   try {
-    return await startRelay({ host: '127.0.0.1', port, allowedHosts: LOOPBACK_HOSTS });
+    return await startRelay({ host: '127.0.0.1', port, allowedHosts });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || portFlag !== undefined) {
       throw new WhcliError('WHCLI_ERR_RELAY', `cannot start the embedded relay on 127.0.0.1:${port}: ${(error as Error).message}`);
     }
     onNotice(`port ${port} is taken (another whcli listen?): the embedded relay uses a free port, so the URL differs from last time`);
-    return startRelay({ host: '127.0.0.1', port: 0, allowedHosts: LOOPBACK_HOSTS });
+    return startRelay({ host: '127.0.0.1', port: 0, allowedHosts });
   }
 }
 
@@ -201,7 +203,7 @@ export async function listen(options: ListenOptions, deps: ListenDeps): Promise<
       onRetry: (message, retryInMs) => notice(`${message}; retrying in ${(retryInMs / 1000).toFixed(1)}s`),
     });
   } else {
-    embedded = await startEmbeddedRelay(options.port, notice);
+    embedded = await startEmbeddedRelay(options.port, publicUrl, notice);
     relay = new URL(embedded.url);
     const key = `embedded:${embedded.address.port}`;
     const saved = await credentials.get(key);
