@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { UsageError, WhcliError } from '../errors.js';
 import type { RelayStore, StoreLimits } from './store.js';
+import { prepareStoreDir } from './store-dir.js';
 
 export interface StoreChoice {
   store: RelayStore;
@@ -20,6 +21,7 @@ export async function openStore(
   if (spec === 'file' || spec.startsWith('file:')) {
     const dir = spec === 'file' ? options.defaultDir : spec.slice(5);
     if (!dir) throw new UsageError('--store file:<dir> needs a directory');
+    prepareStoreDir(dir, `--store ${spec}`);
     const { FileStore } = await import('./stores/file-store.js');
     const store = await FileStore.open({ dir, limits: options.limits, fsync: options.fsync, log: options.log });
     return { store, description: `file ${join(dir, 'relay.log')} (fsync ${options.fsync ?? 'always'})` };
