@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { WhcliError } from '../../errors.js';
 import type { DeliveryReport, RelayEvent } from '../protocol.js';
+import { prepareStoreDir } from '../store-dir.js';
 import { eventBytes, type ChannelRecord, type NewEvent, type RelayStore, type StoreLimits } from '../store.js';
 import { ChannelIndex } from './file-store/channel-index.js';
 import { writeCompactLog } from './file-store/compactor.js';
@@ -53,21 +53,6 @@ export interface FileStoreOptions {
   fs?: LogFs;
 }
 
-/**
- * Creates the store directory one level at a time (0700). A recursive mkdir never returns under
- * /proc, where mkdir fails with ENOENT on a parent that exists: this fails at once instead.
- */
-function makeStoreDir(dir: string): void {
-  const missing: string[] = [];
-  let at = resolve(dir);
-  while (!existsSync(at) && dirname(at) !== at) {
-    missing.unshift(at);
-    at = dirname(at);
-  }
-  if (!statSync(at).isDirectory()) throw new Error(`${at} is not a directory`);
-  for (const level of missing) mkdirSync(level, { mode: 0o700 });
-}
-
 /** Ranges in order, touching ones joined: one side file per stretch of damage. */
 function mergeRanges(ranges: readonly { from: number; to: number }[]): { from: number; to: number }[] {
   const merged: { from: number; to: number }[] = [];
@@ -117,11 +102,7 @@ export class FileStore implements RelayStore {
    * overwrite the rest.
    */
   static async open(options: FileStoreOptions): Promise<FileStore> {
-    try {
-      makeStoreDir(options.dir);
-    } catch (error) {
-      throw new WhcliError('WHCLI_ERR_RELAY', `cannot create the relay store directory ${options.dir}: ${reason(error)}`);
-    }
+    prepareStoreDir(options.dir, `--store file:${options.dir}`);
     const store = new FileStore(options);
     await store.start();
     return store;
