@@ -81,6 +81,10 @@ export class FileStore extends MemoryStore {
     return store;
   }
 
+  protected override get restoring(): boolean {
+    return this.replaying;
+  }
+
   override async createChannel(channel: ChannelRecord): Promise<void> {
     if (await this.getChannel(channel.id)) return;
     await super.createChannel(channel);
