@@ -59,10 +59,14 @@ export function buildProgram(deps: ProgramDeps): Command {
     .option('--dry-run', 'print the exact request without sending it')
     .option('--json', 'machine-readable output')
     .option('-c, --config <file>', 'config file (default: whcli.config.json here or above)')
+    .option('-l, --listener <pid>', "send through this running listener (pid or channel id, see `whcli listeners`) instead of this project's")
+    .option('-k, --insecure', "accept the handler's TLS certificate unchecked (a local self-signed one); or trust its CA with NODE_EXTRA_CA_CERTS")
     .addHelpText(
       'after',
       examples([
         'whcli trigger invoice.paid --provider stripe --forward 3000/webhooks --secret whsec_test',
+        'whcli trigger invoice.paid            # through the `whcli listen` of this project: its provider, its secret',
+        'whcli trigger push --listener 41234   # through that listener (see `whcli listeners`)',
         'whcli trigger payment.succeeded --set data.amount=4200 --forward localhost:3000',
         'whcli trigger charge.success --provider lahza --retries --time-scale 60 --forward 3000',
         'whcli trigger push --provider github --dry-run --secret s3cret',
@@ -109,10 +113,11 @@ export function buildProgram(deps: ProgramDeps): Command {
     )
     .option('--curl', 'print as curl -H arguments')
     .action(async (opts) => {
-      const [{ sign }, { text }] = await Promise.all([import('./commands/sign.js'), import('node:stream/consumers')]);
+      const [{ sign }, { buffer }] = await Promise.all([import('./commands/sign.js'), import('node:stream/consumers')]);
       const result = await sign(opts, {
         environment: environment(),
-        readStdin: async () => Buffer.from(await text(process.stdin)),
+        readStdin: () => buffer(process.stdin),
+        stdinIsTerminal: process.stdin.isTTY === true,
       });
       if (opts.json) return printJson(result);
       for (const [name, value] of Object.entries(result.headers)) {
@@ -168,7 +173,10 @@ export function buildProgram(deps: ProgramDeps): Command {
     .option('--no-resign', 'pass the signature headers through untouched')
     .option('--verify-incoming <secret>', "the provider's real secret: forward only events whose own signature verifies with it")
     .option('--concurrency <n>', 'deliveries in flight at once (1 keeps order)', '1')
-    .option('--port <port>', 'port of the embedded relay (default 8787)')
+    .option('--port <port>', 'port of the embedded relay (default 8787; $WHCLI_PORT)')
+    .option('--max-body <size>', 'largest event body the embedded relay accepts (default 25mb, what GitHub sends; $WHCLI_MAX_BODY)')
+    .option('-H, --header <name:value>', 'add a header to every forwarded request (repeatable)', collect)
+    .option('-k, --insecure', "accept the handler's TLS certificate unchecked (a local self-signed one); or trust its CA with NODE_EXTRA_CA_CERTS")
     .option('--no-history', 'do not record deliveries for `whcli history`')
     .option('--inspect <port>', 'web inspector on 127.0.0.1: live events, replay, copy as curl (default 4040; 0: any free port)')
     .option('--no-inspect', 'do not serve the web inspector')
@@ -180,7 +188,8 @@ export function buildProgram(deps: ProgramDeps): Command {
         'whcli listen --forward localhost:3000/webhooks --provider stripe --secret whsec_test',
         'whcli listen -f 3000 -p github -s s3cret --events push,pull_request.opened',
         'whcli listen -f 3000 --relay https://relay.example.com --json | jq .',
-        'whcli listen -f 3000 -p stripe --inspect 4041   # then open http://127.0.0.1:4041',
+        'whcli listen -f 3000 -p stripe -s whsec_test --inspect 4041   # then open http://127.0.0.1:4041',
+        "whcli listen -f https://localhost:8443/hooks --insecure -H 'X-Env: dev' --no-resign",
       ]),
     )
     .action(async (opts) => {
@@ -203,6 +212,19 @@ export function buildProgram(deps: ProgramDeps): Command {
         ndjson.flush();
       }
       if (!opts.json) term.err(term.color.dim(`stopped: ${summary.delivered} delivered, ${summary.failed} failed`));
+    });
+
+  program
+    .command('listeners')
+    .description('list the running `whcli listen` processes; `trigger` uses the one started for this project')
+    .option('--json', 'machine-readable output')
+    .option('-c, --config <file>', 'config file')
+    .addHelpText('after', examples(['whcli listeners', 'whcli listeners --json | jq ".[] | select(.here)"']))
+    .action(async (opts) => {
+      const [{ listListeners }, view, term] = await Promise.all([import('./commands/listeners.js'), import('./ui/listeners-view.js'), terminal()]);
+      const entries = await listListeners(opts, { environment: environment() });
+      if (opts.json) printJson(entries);
+      else view.printListeners(term, entries);
     });
 
   program
@@ -268,18 +290,25 @@ export function buildProgram(deps: ProgramDeps): Command {
     .option('--timeout <duration>', "handler timeout (default: the provider's)")
     .option('--json', 'machine-readable output')
     .option('-c, --config <file>', 'config file')
-    .addHelpText('after', examples(['whcli replay rev_3NBBzsNFid9PMys7', 'whcli replay evt_123 --forward localhost:4000/hooks']))
+    .option('-l, --listener <pid>', 'send through this running listener (pid or channel id, see `whcli listeners`)')
+    .addHelpText(
+      'after',
+      examples([
+        'whcli replay rev_3NBBzsNFid9PMys7      # signed with --secret/WHCLI_SECRET/config, else through this project\'s listener',
+        'whcli replay evt_123 --forward localhost:4000/hooks --secret whsec_test',
+      ]),
+    )
     .action(async (id: string, opts) => {
-      const [{ replay }, format, term, { WhcliError }] = await Promise.all([
+      const [{ replay }, { answerFailure }, format, term] = await Promise.all([
         import('./commands/history.js'),
+        import('./commands/answered-by.js'),
         import('./ui/format.js'),
         terminal(),
-        import('./errors.js'),
       ]);
       const out = await replay(id, opts, { environment: environment() });
       if (opts.json) printJson(out);
       else term.out(`${format.formatStatus(out.result, term.color)} ${out.eventType ?? ''} -> ${out.url} ${format.formatLatency(out.result.durationMs)}  ${format.excerpt(out.result.body)}`);
-      if (!out.result.ok) throw new WhcliError('WHCLI_ERR_NON_2XX', `handler answered ${out.result.status}`);
+      if (!out.result.ok) throw answerFailure(out);
     });
 
   addVerifyCommand(program, deps);

@@ -1,7 +1,7 @@
-import { type Environment, loadContext } from '../context.js';
-import { closeDeliveryPool } from '../delivery/send.js';
+import { type Environment, loadContext, optionalSecret, SECRET_SOURCES } from '../context.js';
+import { closeDeliveryPool, proxySettings, useProxy } from '../delivery/send.js';
 import { parseTarget } from '../delivery/target.js';
-import { parseDuration } from '../duration.js';
+import { parseDuration, parseSize } from '../duration.js';
 import { UsageError, WhcliError } from '../errors.js';
 import { whcliPaths } from '../paths.js';
 import type { ExchangeSummary } from '../inspector/exchange-json.js';
@@ -15,7 +15,7 @@ import { Listener, type ForwardedEvent, type ListenerCallbacks } from '../tunnel
 import type { ConnectionStatus } from '../tunnel/relay-link.js';
 import { parseRelayUrl } from '../tunnel/relay-url.js';
 import { publishListener } from '../tunnel/running-listeners.js';
-import { parsePositiveInt } from './shared-options.js';
+import { parseHeaderFlag, parsePositiveInt } from './shared-options.js';
 
 export interface ListenOptions {
   forward?: string;
@@ -34,6 +34,12 @@ export interface ListenOptions {
   /** Port of the web inspector on 127.0.0.1 (default 4040, or any free port if taken); false: none. */
   inspect?: string | false;
   config?: string;
+  /** Largest body the embedded relay accepts, e.g. 25mb. */
+  maxBody?: string;
+  /** -H 'Name: value', added to every forwarded request. */
+  header?: string[];
+  /** Accept the handler's TLS certificate unchecked. */
+  insecure?: boolean;
 }
 
 export interface ListenReady {
@@ -66,20 +72,22 @@ export interface ListenSummary {
 }
 
 const EMBEDDED_PORT = 8787;
+/** GitHub sends payloads up to 25 MB, the largest of the built-in providers. */
+const DEFAULT_MAX_BODY = '25mb';
 /** ngrok's inspector port, which its users already know. */
 const INSPECTOR_PORT = 4040;
 
-async function startEmbeddedRelay(portFlag: string | undefined, onNotice: (m: string) => void): Promise<RelayServer> {
+async function startEmbeddedRelay(portFlag: string | undefined, maxBodyBytes: number, onNotice: (m: string) => void): Promise<RelayServer> {
   const { startRelay } = await import('../relay/server.js');
-  const port = portFlag === undefined ? EMBEDDED_PORT : Number(portFlag);
+  const port = portFlag === undefined ? EMBEDDED_PORT : parsePort(portFlag, '--port');
   try {
-    return await startRelay({ host: '127.0.0.1', port });
+    return await startRelay({ host: '127.0.0.1', port, maxBodyBytes });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || portFlag !== undefined) {
       throw new WhcliError('WHCLI_ERR_RELAY', `cannot start the embedded relay on 127.0.0.1:${port}: ${(error as Error).message}`);
     }
     onNotice(`port ${port} is taken (another whcli listen?): the embedded relay uses a free port, so the URL differs from last time`);
-    return startRelay({ host: '127.0.0.1', port: 0 });
+    return startRelay({ host: '127.0.0.1', port: 0, maxBodyBytes });
   }
 }
 
@@ -133,14 +141,25 @@ async function startWebInspector(setup: InspectorSetup): Promise<{ server: Inspe
 
 /** Tunnels a relay channel to the local handler until `signal` aborts. */
 export async function listen(options: ListenOptions, deps: ListenDeps): Promise<ListenSummary> {
-  const { config, catalogue } = await loadContext(deps.environment, options.config);
-  const forwardText = options.forward ?? config?.forward;
+  const { config, catalogue, configPath } = await loadContext(deps.environment, options.config);
+  const env = deps.environment.env;
+  // Flag, else environment (CI), else the config file.
+  const forwardText = options.forward ?? env.WHCLI_FORWARD ?? config?.forward;
   if (!forwardText) throw new UsageError('listen needs --forward, e.g. --forward localhost:3000/webhooks');
   const forward = parseTarget(forwardText);
-  const providerName = options.provider ?? config?.provider;
+  const providerName = options.provider ?? env.WHCLI_PROVIDER ?? config?.provider;
   const provider = providerName ? catalogue.provider(providerName) : undefined;
-  const secret = options.secret ?? deps.environment.env.WHCLI_SECRET ?? config?.secret;
+  const secret = optionalSecret(options.secret, deps.environment, config);
+  if (provider && options.resign !== false && secret === undefined) {
+    throw new UsageError(
+      `listen re-signs each event as ${provider.name} and needs its signing secret: ${SECRET_SOURCES}; or pass --no-resign to forward the signatures as they arrive`,
+      'WHCLI_ERR_NO_SECRET',
+    );
+  }
   const resign = options.resign !== false && provider !== undefined && secret !== undefined;
+  const extraHeaders = (options.header ?? []).map(parseHeaderFlag);
+  const maxBodyBytes = parseSize(options.maxBody ?? env.WHCLI_MAX_BODY ?? DEFAULT_MAX_BODY, '--max-body');
+  useProxy(proxySettings(env));
   if (options.verifyIncoming !== undefined && !provider) {
     throw new UsageError('--verify-incoming needs --provider: it checks that provider\'s signature on each incoming event');
   }
@@ -153,7 +172,7 @@ export async function listen(options: ListenOptions, deps: ListenDeps): Promise<
   const timeoutMs = options.timeout ? parseDuration(options.timeout, '--timeout') : (provider?.timeoutMs ?? 30_000);
   const concurrency = options.concurrency ? parsePositiveInt(options.concurrency, '--concurrency') : 1;
   const inspectPort = typeof options.inspect === 'string' ? parsePort(options.inspect, '--inspect') : options.inspect;
-  const relayText = options.relay ?? config?.relay;
+  const relayText = options.relay ?? env.WHCLI_RELAY ?? config?.relay;
   const notice = deps.onNotice ?? (() => {});
 
   const paths = whcliPaths(deps.environment);
@@ -168,7 +187,7 @@ export async function listen(options: ListenOptions, deps: ListenDeps): Promise<
       onRetry: (message, retryInMs) => notice(`${message}; retrying in ${(retryInMs / 1000).toFixed(1)}s`),
     });
   } else {
-    embedded = await startEmbeddedRelay(options.port, notice);
+    embedded = await startEmbeddedRelay(options.port ?? env.WHCLI_PORT, maxBodyBytes, notice);
     relay = new URL(embedded.url);
     const key = `embedded:${embedded.address.port}`;
     const saved = await credentials.get(key);
@@ -185,7 +204,7 @@ export async function listen(options: ListenOptions, deps: ListenDeps): Promise<
   const inspector = await startWebInspector({
     port: inspectPort,
     session: session(channel),
-    forward: { forward, provider, secret, resign, timeoutMs },
+    forward: { forward, provider, secret, resign, timeoutMs, headers: extraHeaders, insecure: options.insecure === true },
     onNotice: notice,
     onReplay: deps.onReplay,
   }).catch(async (error: unknown) => {
@@ -201,6 +220,9 @@ export async function listen(options: ListenOptions, deps: ListenDeps): Promise<
     url: channel.url,
     provider: provider?.name ?? '',
     forward: forward.toString(),
+    resign,
+    cwd: deps.environment.cwd,
+    ...(configPath ? { config: configPath } : {}),
   });
 
   let listener: Listener;
@@ -210,7 +232,23 @@ export async function listen(options: ListenOptions, deps: ListenDeps): Promise<
     deps.signal.addEventListener('abort', () => resolve(), { once: true });
     const start = (creds: ChannelCredentials) => {
       listener = new Listener(
-        { relay, channel: creds.id, token: creds.token, forward, provider, secret, resign, events, timeoutMs, concurrency, history, local: embedded, verifyIncoming: options.verifyIncoming },
+        {
+          relay,
+          channel: creds.id,
+          token: creds.token,
+          forward,
+          provider,
+          secret,
+          resign,
+          events,
+          timeoutMs,
+          concurrency,
+          history,
+          local: embedded,
+          verifyIncoming: options.verifyIncoming,
+          headers: extraHeaders,
+          insecure: options.insecure === true,
+        },
         {
           onDelivery: deps.onDelivery,
           onForward: inspector?.record,
@@ -258,6 +296,9 @@ export async function listen(options: ListenOptions, deps: ListenDeps): Promise<
   });
 
   await stopped;
+  const inFlight = listener!.inFlight;
+  // The first Ctrl-C waits for deliveries under way (they are acknowledged and kept in history).
+  if (inFlight > 0 && !failure) notice(`stopping: waiting for ${inFlight} ${inFlight === 1 ? 'delivery' : 'deliveries'} in flight to finish; Ctrl-C again stops at once`);
   await listener!.stop();
   await unpublish();
   await history?.close();

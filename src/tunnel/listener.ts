@@ -24,6 +24,10 @@ export interface ListenerOptions {
    */
   verifyIncoming?: string;
   timeoutMs: number;
+  /** Added to every forwarded request (listen -H). */
+  headers?: readonly [string, string][];
+  /** Accept the handler's TLS certificate unchecked (listen --insecure). */
+  insecure?: boolean;
   /** Deliveries in flight to the handler at once; 1 keeps arrival order. */
   concurrency: number;
   history?: History;
@@ -89,6 +93,11 @@ export class Listener {
     this.connection.start();
   }
 
+  /** Deliveries to the handler under way right now. */
+  get inFlight(): number {
+    return this.running;
+  }
+
   /** Stops taking events and waits for deliveries already under way. */
   async stop(): Promise<void> {
     // Events that arrive from now on stay unacknowledged at the relay, for the next run.
@@ -127,7 +136,9 @@ export class Listener {
     const { provider } = this.options;
     const info = describeEvent(event, provider);
     if (this.options.events && !(info.type && this.options.events.has(info.type))) {
-      this.connection.ack(event.seq, { ok: true, durationMs: 0, skipped: 'filtered' });
+      // Said in the report, so a `trigger` through this listener can tell why nothing was delivered.
+      const why = `event type ${info.type ? `"${info.type}"` : '(unknown)'} is filtered out: this listener forwards only ${[...this.options.events].join(', ')}`;
+      this.connection.ack(event.seq, { ok: true, durationMs: 0, skipped: 'filtered', error: { kind: 'filtered', message: why } });
       return;
     }
     if (provider && this.options.verifyIncoming !== undefined) {
