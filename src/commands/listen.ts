@@ -14,6 +14,7 @@ import { History } from '../tunnel/history.js';
 import { Listener, type ForwardedEvent, type ListenerCallbacks } from '../tunnel/listener.js';
 import type { ConnectionStatus } from '../tunnel/relay-link.js';
 import { parseRelayUrl } from '../tunnel/relay-url.js';
+import { relaySocketAgent } from '../tunnel/relay-proxy.js';
 import { publishListener } from '../tunnel/running-listeners.js';
 import { parseHeaderFlag, parsePositiveInt } from './shared-options.js';
 
@@ -163,7 +164,8 @@ export async function listen(options: ListenOptions, deps: ListenDeps): Promise<
   if (options.verifyIncoming !== undefined && !provider) {
     throw new UsageError('--verify-incoming needs --provider: it checks that provider\'s signature on each incoming event');
   }
-  const events = options.events ? new Set(options.events.split(',').map((e) => e.trim()).filter(Boolean)) : config?.events ? new Set(config.events) : undefined;
+  const eventsText = options.events ?? env.WHCLI_EVENTS;
+  const events = eventsText ? new Set(eventsText.split(',').map((e) => e.trim()).filter(Boolean)) : config?.events ? new Set(config.events) : undefined;
   if (provider && events) {
     const known = new Set(provider.events.map((e) => e.name));
     const unknown = [...events].filter((e) => !known.has(e));
@@ -248,6 +250,7 @@ export async function listen(options: ListenOptions, deps: ListenDeps): Promise<
           verifyIncoming: options.verifyIncoming,
           headers: extraHeaders,
           insecure: options.insecure === true,
+          agent: embedded ? undefined : relaySocketAgent(relay),
         },
         {
           onDelivery: deps.onDelivery,

@@ -26,7 +26,7 @@ export async function sign(
   deps: { environment: Environment; readStdin: () => Promise<Buffer>; stdinIsTerminal?: boolean },
 ): Promise<SignResult> {
   const { config, catalogue } = await loadContext(deps.environment, options.config);
-  const providerName = options.provider ?? config?.provider;
+  const providerName = options.provider ?? deps.environment.env.WHCLI_PROVIDER ?? config?.provider;
   if (!providerName) throw new UsageError('sign needs --provider (or "provider" in whcli.config.json)');
   const provider = catalogue.provider(providerName);
   const secret = resolveSecret(options.secret, deps.environment, config);

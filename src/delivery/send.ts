@@ -1,5 +1,6 @@
+import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { performance } from 'node:perf_hooks';
-import { Agent, type Dispatcher, EnvHttpProxyAgent, errors } from 'undici';
+import { Agent, type Dispatcher, ProxyAgent, errors } from 'undici';
 
 /** Bytes of a response body kept for display and reports. */
 export const RESPONSE_EXCERPT_BYTES = 4096;
@@ -54,10 +55,54 @@ export function useProxy(settings: ProxySettings): void {
   proxy = settings;
 }
 
+/**
+ * The proxy for a target, or undefined to connect directly. One decision for deliveries and the relay
+ * connection alike (undici's EnvHttpProxyAgent keeps its own, which a WebSocket cannot use): loopback
+ * never goes through a proxy; NO_PROXY lists hosts, `.domain` suffixes, `host:port` or `*`.
+ */
+export function proxyFor(url: URL): string | undefined {
+  if (isLoopback(url.hostname)) return undefined;
+  const secure = url.protocol === 'https:' || url.protocol === 'wss:';
+  const chosen = secure ? (proxy.httpsProxy ?? proxy.httpProxy) : proxy.httpProxy;
+  if (!chosen) return undefined;
+  const host = url.hostname.toLowerCase();
+  const port = url.port || (secure ? '443' : '80');
+  for (const entry of (proxy.noProxy ?? '').toLowerCase().split(/[,\s]+/).filter(Boolean)) {
+    if (entry === '*') return undefined;
+    const [name, entryPort] = entry.split(':') as [string, string | undefined];
+    if (entryPort && entryPort !== port) continue;
+    const bare = name.replace(/^\*?\./, '');
+    if (host === bare || host.endsWith(`.${bare}`)) return undefined;
+  }
+  return chosen;
+}
+
 /** localhost, *.localhost, 127.0.0.0/8 and ::1. */
 export function isLoopback(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
   return host === 'localhost' || host.endsWith('.localhost') || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '::1';
+}
+
+/**
+ * `localhost` is loopback in both families, as curl takes it, whatever /etc/hosts lists: with both
+ * addresses tried (autoSelectFamily), a handler bound to ::1 only is reached as one on 127.0.0.1 is.
+ */
+function lookupBothLoopbacks(
+  hostname: string,
+  options: LookupOptions,
+  callback: (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void,
+): void {
+  const name = hostname.toLowerCase();
+  if (name !== 'localhost' && !name.endsWith('.localhost')) {
+    dnsLookup(hostname, { ...options, all: true }, (error, addresses) => (options.all ? callback(error, addresses) : callback(error, addresses?.[0]?.address ?? '', addresses?.[0]?.family)));
+    return;
+  }
+  const both: LookupAddress[] = [
+    { address: '127.0.0.1', family: 4 },
+    { address: '::1', family: 6 },
+  ];
+  if (options.all) callback(null, both);
+  else callback(null, '127.0.0.1', 4);
 }
 
 // Keep-alive pools shared by the whole process: handlers see reused connections, as from a provider.
@@ -68,14 +113,13 @@ const dispatchers = new Map<string, Dispatcher>();
  * Both address families are tried, as curl does, so `localhost` reaches a handler bound to ::1 only.
  */
 export function dispatcherFor(url: URL, insecure = false): Dispatcher {
-  // Loopback never goes through a proxy, whatever NO_PROXY says: the proxy cannot reach our localhost.
-  const proxied = !isLoopback(url.hostname) && (proxy.httpProxy !== undefined || proxy.httpsProxy !== undefined);
-  const key = `${proxied} ${insecure}`;
+  const through = proxyFor(url);
+  const key = `${through ?? 'direct'} ${insecure}`;
   let dispatcher = dispatchers.get(key);
   if (!dispatcher) {
-    const connect = { autoSelectFamily: true, ...(insecure ? { rejectUnauthorized: false } : {}) };
+    const connect = { autoSelectFamily: true, lookup: lookupBothLoopbacks, ...(insecure ? { rejectUnauthorized: false } : {}) };
     const options = { keepAliveTimeout: 10_000, connections: 128, connect };
-    dispatcher = proxied ? new EnvHttpProxyAgent({ ...options, ...proxy, requestTls: connect }) : new Agent(options);
+    dispatcher = through ? new ProxyAgent({ ...options, uri: through, requestTls: connect }) : new Agent(options);
     dispatchers.set(key, dispatcher);
   }
   return dispatcher;

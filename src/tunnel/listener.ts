@@ -34,6 +34,8 @@ export interface ListenerOptions {
   backoff?: { initialMs: number; maxMs: number };
   /** The relay embedded in this process, reached directly instead of over a socket. */
   local?: RelayServer;
+  /** Opens the relay WebSocket's connection (through an HTTP proxy). */
+  agent?: import('node:http').Agent;
 }
 
 /** One event's trip to the handler, for the screen and --json. */
@@ -86,7 +88,7 @@ export class Listener {
     };
     this.connection = options.local
       ? new LocalLink(options.local, options.channel, window, link)
-      : new RelayConnection({ relay: options.relay, channel: options.channel, token: options.token, window, backoff: options.backoff, ...link });
+      : new RelayConnection({ relay: options.relay, channel: options.channel, token: options.token, window, backoff: options.backoff, agent: options.agent, ...link });
   }
 
   start(): void {

@@ -12,6 +12,8 @@ export interface RelayConnectionOptions extends LinkCallbacks {
   window?: number;
   /** Reconnect backoff: doubles from initial to max, with ±20% jitter. */
   backoff?: { initialMs: number; maxMs: number };
+  /** Opens the WebSocket's connection (through an HTTP proxy). */
+  agent?: import('node:http').Agent;
   /** With no message or ping from the relay for this long, the link is presumed dead. */
   idleTimeoutMs?: number;
 }
@@ -74,6 +76,7 @@ export class RelayConnection implements RelayLink {
     const ws = new WebSocket(channelSocketUrl(this.options.relay, this.options.channel), {
       headers: { authorization: `Bearer ${this.options.token}` },
       handshakeTimeout: 10_000,
+      ...(this.options.agent ? { agent: this.options.agent } : {}),
       perMessageDeflate: false,
       // Masking protects browsers' proxies; between two Node processes it is pure cost.
       generateMask: () => {},

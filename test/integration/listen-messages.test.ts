@@ -3,32 +3,18 @@
  * listener's filter, its signature check, a refused connection, the relay's size limit, the handler),
  * and the usage errors `listen` gives instead of starting in a state that cannot work.
  */
-import { once } from 'node:events';
-import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeAllHandlers, startHandler } from '../helpers/http-handler.js';
+import { closeAllHandlers, listenTracked, startHandler } from '../helpers/http-handler.js';
 import { spawnSync } from 'node:child_process';
 import { BIN, makeHome, runCli, startListenerProcess, stopAllProcesses, WAIT_MS } from '../helpers/processes.js';
 
-const servers: Server[] = [];
 afterEach(async () => {
   await stopAllProcesses();
   await closeAllHandlers();
-  for (const server of servers.splice(0)) {
-    server.closeAllConnections();
-    server.close();
-  }
 });
 
-async function serve(handle: Parameters<typeof createServer>[1]): Promise<{ server: Server; url: string; port: number }> {
-  const server = createServer(handle);
-  servers.push(server);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  return { server, url: `http://127.0.0.1:${port}`, port };
-}
+const serve = (handle: Parameters<typeof createServer>[1]) => listenTracked(createServer(handle));
 
 /** One `whcli:` line on stderr and the exit code. */
 function failure(run: { code: number | null; stderr: string }): { code: number | null; line: string } {
