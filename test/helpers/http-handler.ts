@@ -71,7 +71,7 @@ export async function startHandler(
     url: `http://127.0.0.1:${actualPort}`,
     port: actualPort,
     requests,
-    waitForRequests(count, timeoutMs = 10_000) {
+    waitForRequests(count, timeoutMs = 60_000) {
       if (requests.length >= count) return Promise.resolve(requests);
       return new Promise((resolve, reject) => {
         const onRequest = () => {

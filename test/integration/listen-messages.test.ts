@@ -24,7 +24,7 @@ function failure(run: { code: number | null; stderr: string }): { code: number |
   return { code: run.code, line: lines[0]! };
 }
 
-const SLOW = 20_000;
+const SLOW = WAIT_MS;
 
 describe('trigger through a listener names the part that answered', () => {
   it('the listener filter, by event type', async () => {

@@ -10,7 +10,7 @@ import { verify as verifyGithub } from '@octokit/webhooks-methods';
 import Stripe from 'stripe';
 import { afterEach, expect, it } from 'vitest';
 import { closeAllHandlers, headerValues, startHandler } from '../helpers/http-handler.js';
-import { makeHome, runCli, startListenerProcess, stopAllProcesses } from '../helpers/processes.js';
+import { makeHome, runCli, startListenerProcess, stopAllProcesses, WAIT_MS } from '../helpers/processes.js';
 
 const dirs: string[] = [];
 async function project(config?: object): Promise<string> {
@@ -26,7 +26,7 @@ afterEach(async () => {
   await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
 });
 
-const SLOW = 20_000;
+const SLOW = WAIT_MS;
 
 it('trigger through the listener of this directory takes its provider and secret, and says which listener', async () => {
   const home = await makeHome();

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import Stripe from 'stripe';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { closeAllHandlers, headerValues, listenTracked, startHandler } from '../helpers/http-handler.js';
-import { makeHome, runCli, startListenerProcess, startRelayProcess, stopAllProcesses } from '../helpers/processes.js';
+import { makeHome, runCli, startListenerProcess, startRelayProcess, stopAllProcesses, WAIT_MS } from '../helpers/processes.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -25,7 +25,7 @@ afterEach(async () => {
   await closeAllHandlers();
 });
 
-const SLOW = 20_000;
+const SLOW = WAIT_MS;
 
 const listen = async (server: Server, host: string) => (await listenTracked(server, host)).port;
 
