@@ -68,7 +68,7 @@ export function buildProgram(deps: ProgramDeps): Command {
         'whcli trigger invoice.paid            # through the `whcli listen` of this project: its provider, its secret',
         'whcli trigger push --listener 41234   # through that listener (see `whcli listeners`)',
         'whcli trigger payment.succeeded --set data.amount=4200 --forward localhost:3000',
-        'whcli trigger charge.success --provider lahza --retries --time-scale 60 --forward 3000',
+        'whcli trigger charge.success --provider lahza --retries --time-scale 60 --forward 3000 --secret sk_test',
         'whcli trigger push --provider github --dry-run --secret s3cret',
       ]),
     )
