@@ -39,13 +39,14 @@ Ctrl-C at a question leaves nothing written (exit 130).
   program
     .command('completion')
     .description('print a shell completion script: commands, flags, provider and event names')
-    .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(['bash', 'zsh', 'fish']))
+    .addArgument(new Argument('<shell>', 'bash, zsh, fish or powershell').choices(['bash', 'zsh', 'fish', 'powershell']))
     .addHelpText(
       'after',
       examples([
         'source <(whcli completion bash)          # this shell; add the line to ~/.bashrc to keep it',
         'whcli completion zsh > "${fpath[1]}/_whcli"',
         'whcli completion fish > ~/.config/fish/completions/whcli.fish',
+        'whcli completion powershell | Out-String | Invoke-Expression   # PowerShell; add the line to $PROFILE',
       ]),
     )
     .action(async (shell: string) => {

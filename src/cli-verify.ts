@@ -10,7 +10,7 @@ export function addVerifyCommand(program: Command, deps: ProgramDeps): Command {
     .option('-f, --forward <url>', 'the handler: 3000, localhost:3000/path or a URL (default: "forward" in the config file)')
     .option('-p, --provider <name>', 'provider whose events and signatures to use (default: the config file\'s)')
     .option('-s, --secret <secret>', 'signing secret the handler expects (default: $WHCLI_SECRET or the config file)')
-    .option('-e, --events <list>', 'comma-separated event types, or all', 'all')
+    .option('-e, --events <list>', "comma-separated event types, or all (default: the config file's events, else all)")
     .option('--checks <list>', 'comma-separated: delivery, forgery, unsigned, replay, duplicate (default: all that apply)')
     .option('--timeout <duration>', "how long the handler gets per request (default: the provider's, e.g. 10s for lava)")
     .option('--concurrency <n>', 'checks in flight at once', '4')

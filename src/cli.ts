@@ -60,12 +60,16 @@ export function buildProgram(deps: ProgramDeps): Command {
     .option('--dry-run', 'print the exact request without sending it')
     .option('--json', 'machine-readable output')
     .option('-c, --config <file>', 'config file (default: whcli.config.json here or above)')
+    .option('-l, --listener <pid>', "send through this running listener (pid or channel id, see `whcli listeners`) instead of this project's")
+    .option('-k, --insecure', "accept the handler's TLS certificate unchecked (a local self-signed one); or trust its CA with NODE_EXTRA_CA_CERTS")
     .addHelpText(
       'after',
       examples([
         'whcli trigger invoice.paid --provider stripe --forward 3000/webhooks --secret whsec_test',
+        'whcli trigger invoice.paid            # through the `whcli listen` of this project: its provider, its secret',
+        'whcli trigger push --listener 41234   # through that listener (see `whcli listeners`)',
         'whcli trigger payment.succeeded --set data.amount=4200 --forward localhost:3000',
-        'whcli trigger charge.success --provider lahza --retries --time-scale 60 --forward 3000',
+        'whcli trigger charge.success --provider lahza --retries --time-scale 60 --forward 3000 --secret sk_test',
         'whcli trigger push --provider github --dry-run --secret s3cret',
       ]),
     )
@@ -110,10 +114,11 @@ export function buildProgram(deps: ProgramDeps): Command {
     )
     .option('--curl', 'print as curl -H arguments')
     .action(async (opts) => {
-      const [{ sign }, { text }] = await Promise.all([import('./commands/sign.js'), import('node:stream/consumers')]);
+      const [{ sign }, { buffer }] = await Promise.all([import('./commands/sign.js'), import('node:stream/consumers')]);
       const result = await sign(opts, {
         environment: environment(),
-        readStdin: async () => Buffer.from(await text(process.stdin)),
+        readStdin: () => buffer(process.stdin),
+        stdinIsTerminal: process.stdin.isTTY === true,
       });
       if (opts.json) return printJson(result);
       for (const [name, value] of Object.entries(result.headers)) {
@@ -170,7 +175,10 @@ export function buildProgram(deps: ProgramDeps): Command {
     .option('--verify-incoming <secret>', "the provider's real secret: forward only events whose own signature verifies with it (default: $WHCLI_VERIFY_INCOMING)")
     .option('--concurrency <n>', `deliveries in flight at once (default ${DEFAULT_LISTEN_CONCURRENCY}: no well-known provider delivers in order)`)
     .option('--ordered', 'deliver one event at a time, in the order the relay received them (same as --concurrency 1)')
-    .option('--port <port>', 'port of the embedded relay (default 8787)')
+    .option('--port <port>', 'port of the embedded relay (default 8787; $WHCLI_PORT)')
+    .option('--max-body <size>', 'largest event body the embedded relay accepts (default 25mb, what GitHub sends; $WHCLI_MAX_BODY)')
+    .option('-H, --header <name:value>', 'add a header to every forwarded request (repeatable)', collect)
+    .option('-k, --insecure', "accept the handler's TLS certificate unchecked (a local self-signed one); or trust its CA with NODE_EXTRA_CA_CERTS")
     .option('--source <smee|url>', 'a public front with no deployment: "smee" creates a smee.io channel, or give a smee channel URL')
     .option('--public-url <url>', 'the HTTPS URL a tunnel (ngrok, cloudflared, Tailscale Funnel) gives the embedded relay: printed as the webhook URL')
     .option('--no-history', 'do not record deliveries for `whcli history`')
@@ -184,10 +192,11 @@ export function buildProgram(deps: ProgramDeps): Command {
         'whcli listen --forward localhost:3000/webhooks --provider stripe --secret whsec_test',
         'whcli listen -f 3000 -p github -s s3cret --events push,pull_request.opened',
         'whcli listen -f 3000 --relay https://relay.example.com --json | jq .',
-        'whcli listen -f 3000 -p stripe --inspect 4041   # then open http://127.0.0.1:4041',
+        'whcli listen -f 3000 -p stripe -s whsec_test --inspect 4041   # then open http://127.0.0.1:4041',
         'WHCLI_VERIFY_INCOMING=whsec_live_... whcli listen -f 3000 -p stripe -s whsec_test   # secret kept out of `ps`',
-        'whcli listen -f 3000 -p stripe --source smee    # a public smee.io URL, events re-signed',
-        'whcli listen -f 3000 -p github --public-url https://abc.ngrok.app   # beside `ngrok http 8787`',
+        "whcli listen -f https://localhost:8443/hooks --insecure -H 'X-Env: dev' --no-resign",
+        'whcli listen -f 3000 -p stripe -s whsec_test --source smee    # a public smee.io URL, events re-signed',
+        'whcli listen -f 3000 -p github -s s3cret --public-url https://abc.ngrok.app   # beside `ngrok http 8787`',
       ]),
     )
     .action(async (opts) => {
@@ -211,6 +220,19 @@ export function buildProgram(deps: ProgramDeps): Command {
         ndjson.flush();
       }
       if (!opts.json) term.err(term.color.dim(`stopped: ${summary.delivered} delivered, ${summary.failed} failed`));
+    });
+
+  program
+    .command('listeners')
+    .description('list the running `whcli listen` processes; `trigger` uses the one started for this project')
+    .option('--json', 'machine-readable output')
+    .option('-c, --config <file>', 'config file')
+    .addHelpText('after', examples(['whcli listeners', 'whcli listeners --json | jq ".[] | select(.here)"']))
+    .action(async (opts) => {
+      const [{ listListeners }, view, term] = await Promise.all([import('./commands/listeners.js'), import('./ui/listeners-view.js'), terminal()]);
+      const entries = await listListeners(opts, { environment: environment() });
+      if (opts.json) printJson(entries);
+      else view.printListeners(term, entries);
     });
 
   program
@@ -284,19 +306,26 @@ export function buildProgram(deps: ProgramDeps): Command {
     .option('--timeout <duration>', "handler timeout (default: the provider's)")
     .option('--json', 'machine-readable output')
     .option('-c, --config <file>', 'config file')
-    .addHelpText('after', examples(['whcli replay rev_3NBBzsNFid9PMys7', 'whcli replay evt_123 --forward localhost:4000/hooks']))
+    .option('-l, --listener <pid>', 'send through this running listener (pid or channel id, see `whcli listeners`)')
+    .addHelpText(
+      'after',
+      examples([
+        'whcli replay rev_3NBBzsNFid9PMys7      # signed with --secret/WHCLI_SECRET/config, else through this project\'s listener',
+        'whcli replay evt_123 --forward localhost:4000/hooks --secret whsec_test',
+      ]),
+    )
     .action(async (id: string, opts) => {
-      const [{ replay }, format, view, term, { WhcliError }] = await Promise.all([
+      const [{ replay }, { answerFailure }, format, view, term] = await Promise.all([
         import('./commands/history.js'),
+        import('./commands/answered-by.js'),
         import('./ui/format.js'),
         import('./ui/sanitize.js'),
         terminal(),
-        import('./errors.js'),
       ]);
       const out = await replay(id, opts, { environment: environment() });
       if (opts.json) printJson(out);
       else term.out(`${format.formatStatus(out.result, term.color)} ${view.sanitize(`${out.eventType ?? ''} -> ${out.url}`)} ${format.formatLatency(out.result.durationMs)}  ${view.sanitize(format.excerpt(out.result.body))}`);
-      if (!out.result.ok) throw new WhcliError('WHCLI_ERR_NON_2XX', `handler answered ${out.result.status}`);
+      if (!out.result.ok) throw answerFailure(out);
     });
 
   addVerifyCommand(program, deps);

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { UsageError } from './errors.js';
 import { findConfigFile } from './config/find-config.js';
 import { builtinProviders } from './providers/builtin.js';
@@ -13,24 +14,36 @@ export interface Environment {
 export interface Context {
   config: WhcliConfig | undefined;
   catalogue: Catalogue;
+  /** The config file's absolute path, when there is one. */
+  configPath?: string;
 }
 
 /** Loads the config file (explicit, or found upward from cwd) and the provider catalogue. */
 export async function loadContext(environment: Environment, configPath?: string): Promise<Context> {
-  const path = configPath ?? findConfigFile(environment.cwd);
+  const found = configPath ?? findConfigFile(environment.cwd);
+  const path = found && resolve(environment.cwd, found);
   if (!path) return { config: undefined, catalogue: new Catalogue(builtinProviders) };
   // zod loads only when there is a config file to check.
   const { readConfigFile, mergeProviders } = await import('./config/config-file.js');
   const config = readConfigFile(path);
-  return { config, catalogue: new Catalogue(mergeProviders(builtinProviders, config.providers, path)) };
+  return { config, catalogue: new Catalogue(mergeProviders(builtinProviders, config.providers, path)), configPath: path };
 }
+
+/** --secret, else WHCLI_SECRET, else the config file; undefined when none is set. */
+export function optionalSecret(flag: string | undefined, environment: Environment, config?: WhcliConfig): string | undefined {
+  const secret = flag ?? environment.env.WHCLI_SECRET ?? config?.secret;
+  return secret === '' ? undefined : secret;
+}
+
+/** The three ways to give a signing secret, for messages that ask for one. */
+export const SECRET_SOURCES = 'pass --secret, set WHCLI_SECRET, or add "secret" to whcli.config.json';
 
 /** --secret, else WHCLI_SECRET, else the config file; a clear error when none is set. */
 export function resolveSecret(flag: string | undefined, environment: Environment, config?: WhcliConfig): string {
-  const secret = flag ?? environment.env.WHCLI_SECRET ?? config?.secret;
-  if (secret === undefined || secret === '') {
+  const secret = optionalSecret(flag, environment, config);
+  if (secret === undefined) {
     throw new UsageError(
-      'no signing secret: pass --secret, set WHCLI_SECRET, or add "secret" to whcli.config.json',
+      `no signing secret: ${SECRET_SOURCES}`,
       'WHCLI_ERR_NO_SECRET',
     );
   }

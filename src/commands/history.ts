@@ -1,11 +1,14 @@
-import { type Environment, loadContext, resolveSecret } from '../context.js';
+import { type Environment, loadContext, optionalSecret, resolveSecret } from '../context.js';
 import { closeDeliveryPool, sendRequest, type DeliveryResult } from '../delivery/send.js';
-import { parseTarget } from '../delivery/target.js';
+import { joinTarget, parseTarget } from '../delivery/target.js';
 import { parseDuration } from '../duration.js';
-import { UsageError, WhcliError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { nearestNames } from '../providers/catalogue.js';
 import { whcliPaths } from '../paths.js';
-import { buildForwardRequest, pathLeavesBase } from '../tunnel/forward.js';
+import { buildForwardRequest, forwardableHeaders, pathLeavesBase } from '../tunnel/forward.js';
+import { RESPOND_HEADER } from '../relay/protocol.js';
+import { chooseListener, listRunningListeners, type ListenerRecord } from '../tunnel/running-listeners.js';
+import { answerFailure, whoAnswered, type AnsweredBy } from './answered-by.js';
 import { History, type HistoryEntry } from '../tunnel/history.js';
 import { parsePositiveInt } from './shared-options.js';
 
@@ -26,16 +29,26 @@ export interface ReplayOptions {
   resign?: boolean;
   timeout?: string;
   config?: string;
+  /** The running listener to send through: its pid or channel id. */
+  listener?: string;
 }
 
 export interface ReplayResult {
   id: string;
   url: string;
   eventType?: string;
+  /** Signed here, or sent through a running listener that re-signs it with its own secret. */
+  via: 'forward' | 'listener';
+  listener?: ListenerRecord;
   result: DeliveryResult;
+  answeredBy?: AnsweredBy;
+  reason?: string;
 }
 
-/** Sends a recorded event again, with the same bytes and a fresh signature. */
+/**
+ * Sends a recorded event again, with the same bytes and a fresh signature: signed here when a secret
+ * is at hand (--secret, WHCLI_SECRET, the config), else through this project's running listener.
+ */
 export async function replay(id: string, options: ReplayOptions, deps: { environment: Environment }): Promise<ReplayResult> {
   const entries = await new History(whcliPaths(deps.environment).data).list();
   const entry = entries.findLast((e) => e.id === id || e.eventId === id);
@@ -43,24 +56,43 @@ export async function replay(id: string, options: ReplayOptions, deps: { environ
     const near = nearestNames(id, entries.map((e) => e.id));
     throw new UsageError(`no event "${id}" in history${near.length ? `: did you mean ${near.join(', ')}?` : ' (see `whcli history`)'}`);
   }
-  const { config, catalogue } = await loadContext(deps.environment, options.config);
+  const { config, catalogue, configPath } = await loadContext(deps.environment, options.config);
   const providerName = options.provider ?? entry.provider;
   const provider = providerName ? catalogue.provider(providerName) : undefined;
   const resign = options.resign !== false && provider !== undefined;
-  const secret = resign ? resolveSecret(options.secret, deps.environment, config) : undefined;
-  const forward = options.forward ? parseTarget(options.forward) : new URL(entry.forward);
-  // A recorded path that climbs out of a new --forward is refused, as the listener refuses it.
-  const escape = options.forward ? pathLeavesBase(forward, entry.path) : undefined;
-  if (escape) throw new UsageError(`not replaying "${id}": ${escape}`, 'WHCLI_ERR_BAD_URL');
+  if (options.forward) {
+    // A recorded path that climbs out of a new --forward is refused, as the listener refuses it.
+    const escape = pathLeavesBase(parseTarget(options.forward), entry.path);
+    if (escape) throw new UsageError(`not replaying "${id}": ${escape}`, 'WHCLI_ERR_BAD_URL');
+  }
   const event = { ...entry, body: Buffer.from(entry.body, 'base64') };
-  // The recorded forward URL already carries the path and query.
-  const base = options.forward ? { ...event } : { ...event, path: '', query: '' };
   const timeoutMs = options.timeout ? parseDuration(options.timeout, '--timeout') : (provider?.timeoutMs ?? 30_000);
-  const request = buildForwardRequest(base, { forward, provider, secret, resign, timeoutMs });
+  let secret = resign ? optionalSecret(options.secret, deps.environment, config) : undefined;
+  let listener: ListenerRecord | undefined;
+  if (resign && (secret === undefined || options.listener !== undefined) && options.forward === undefined) {
+    const records = await listRunningListeners(whcliPaths(deps.environment).state);
+    listener = chooseListener(records, { cwd: deps.environment.cwd, config: configPath, pick: options.listener, provider: provider!.name });
+    if (listener && !listener.resign) listener = undefined;
+  }
+  if (resign && !listener) secret = resolveSecret(options.secret, deps.environment, config);
+  let request;
+  if (listener) {
+    // The listener strips the old signature and signs afresh with its own secret, as for any event.
+    const headers = { ...forwardableHeaders(event.headers, new Set()), [RESPOND_HEADER]: 'handler' };
+    request = { url: joinTarget(new URL(listener.url), event.path, event.query), method: event.method, headers, body: event.body, timeoutMs };
+  } else {
+    const forward = options.forward ? parseTarget(options.forward) : new URL(entry.forward);
+    // The recorded forward URL already carries the path and query.
+    const base = options.forward ? { ...event } : { ...event, path: '', query: '' };
+    request = buildForwardRequest(base, { forward, provider, secret, resign, timeoutMs });
+  }
   try {
     const result = await sendRequest(request);
-    if (!result.ok && result.error) throw new WhcliError(result.error.kind === 'timeout' ? 'WHCLI_ERR_TIMEOUT' : 'WHCLI_ERR_UNREACHABLE', result.error.message);
-    return { id: entry.id, url: request.url.toString(), eventType: entry.eventType, result };
+    const answer = listener ? whoAnswered(result) : {};
+    const out: ReplayResult = { id: entry.id, url: request.url.toString(), eventType: entry.eventType, via: listener ? 'listener' : 'forward', result, ...answer };
+    if (listener) out.listener = listener;
+    if (!result.ok && result.error) throw answerFailure(out);
+    return out;
   } finally {
     await closeDeliveryPool();
   }

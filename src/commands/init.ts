@@ -196,7 +196,8 @@ export async function init(options: InitOptions, deps: InitDeps): Promise<InitRe
 async function writeValidated(path: string, config: Record<string, unknown>, randomBytes: (size: number) => Buffer): Promise<void> {
   const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   try {
-    writeFileSync(temp, `${JSON.stringify(config, null, 2)}\n`, { flag: 'wx' });
+    // A file holding the signing secret is readable by its owner only.
+    writeFileSync(temp, `${JSON.stringify(config, null, 2)}\n`, { flag: 'wx', mode: config.secret === undefined ? 0o644 : 0o600 });
     const { readConfigFile } = await import('../config/config-file.js');
     try {
       readConfigFile(temp);

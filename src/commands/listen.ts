@@ -1,7 +1,7 @@
-import { type Environment, loadContext } from '../context.js';
-import { closeDeliveryPool } from '../delivery/send.js';
+import { type Environment, loadContext, optionalSecret, SECRET_SOURCES } from '../context.js';
+import { closeDeliveryPool, proxySettings, useProxy } from '../delivery/send.js';
 import { parseTarget } from '../delivery/target.js';
-import { parseDuration } from '../duration.js';
+import { parseDuration, parseSize } from '../duration.js';
 import { UsageError, WhcliError } from '../errors.js';
 import { whcliPaths } from '../paths.js';
 import type { ExchangeSummary } from '../inspector/exchange-json.js';
@@ -14,10 +14,11 @@ import { History } from '../tunnel/history.js';
 import { Listener, type ForwardedEvent, type ListenerCallbacks } from '../tunnel/listener.js';
 import type { ConnectionStatus } from '../tunnel/relay-link.js';
 import { parseRelayUrl } from '../tunnel/relay-url.js';
+import { relaySocketAgent } from '../tunnel/relay-proxy.js';
 import { publishListener } from '../tunnel/running-listeners.js';
 import type { SmeeFront } from '../tunnel/smee-front.js';
 import { DEFAULT_LISTEN_CONCURRENCY } from '../tunnel/defaults.js';
-import { parsePositiveInt } from './shared-options.js';
+import { parseHeaderFlag, parsePositiveInt } from './shared-options.js';
 
 export interface ListenOptions {
   forward?: string;
@@ -42,6 +43,12 @@ export interface ListenOptions {
   source?: string;
   /** The public URL a tunnel (ngrok, cloudflared, Tailscale Funnel) gives the embedded relay. */
   publicUrl?: string;
+  /** Largest body the embedded relay accepts, e.g. 25mb. */
+  maxBody?: string;
+  /** -H 'Name: value', added to every forwarded request. */
+  header?: string[];
+  /** Accept the handler's TLS certificate unchecked. */
+  insecure?: boolean;
 }
 
 export interface ListenReady {
@@ -76,22 +83,24 @@ export interface ListenSummary {
 }
 
 const EMBEDDED_PORT = 8787;
+/** GitHub sends payloads up to 25 MB, the largest of the built-in providers. */
+const DEFAULT_MAX_BODY = '25mb';
 /** ngrok's inspector port, which its users already know. */
 const INSPECTOR_PORT = 4040;
 
 /** The embedded relay answers loopback names, and the host of a tunnel's --public-url in front of it. */
-async function startEmbeddedRelay(portFlag: string | undefined, publicUrl: URL | undefined, onNotice: (m: string) => void): Promise<RelayServer> {
+async function startEmbeddedRelay(portFlag: string | undefined, maxBodyBytes: number, publicUrl: URL | undefined, onNotice: (m: string) => void): Promise<RelayServer> {
   const { startRelay, LOOPBACK_HOSTS } = await import('../relay/server.js');
   const allowedHosts = publicUrl ? [...LOOPBACK_HOSTS, publicUrl.hostname] : LOOPBACK_HOSTS;
-  const port = portFlag === undefined ? EMBEDDED_PORT : Number(portFlag);
+  const port = portFlag === undefined ? EMBEDDED_PORT : parsePort(portFlag, '--port');
   try {
-    return await startRelay({ host: '127.0.0.1', port, allowedHosts });
+    return await startRelay({ host: '127.0.0.1', port, maxBodyBytes, allowedHosts });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || portFlag !== undefined) {
       throw new WhcliError('WHCLI_ERR_RELAY', `cannot start the embedded relay on 127.0.0.1:${port}: ${(error as Error).message}`);
     }
     onNotice(`port ${port} is taken (another whcli listen?): the embedded relay uses a free port, so the URL differs from last time`);
-    return startRelay({ host: '127.0.0.1', port: 0, allowedHosts });
+    return startRelay({ host: '127.0.0.1', port: 0, maxBodyBytes, allowedHosts });
   }
 }
 
@@ -158,20 +167,32 @@ async function startWebInspector(setup: InspectorSetup): Promise<{ server: Inspe
 
 /** Tunnels a relay channel to the local handler until `signal` aborts. */
 export async function listen(options: ListenOptions, deps: ListenDeps): Promise<ListenSummary> {
-  const { config, catalogue } = await loadContext(deps.environment, options.config);
-  const forwardText = options.forward ?? config?.forward;
+  const { config, catalogue, configPath } = await loadContext(deps.environment, options.config);
+  const env = deps.environment.env;
+  // Flag, else environment (CI), else the config file.
+  const forwardText = options.forward ?? env.WHCLI_FORWARD ?? config?.forward;
   if (!forwardText) throw new UsageError('listen needs --forward, e.g. --forward localhost:3000/webhooks');
   const forward = parseTarget(forwardText);
-  const providerName = options.provider ?? config?.provider;
+  const providerName = options.provider ?? env.WHCLI_PROVIDER ?? config?.provider;
   const provider = providerName ? catalogue.provider(providerName) : undefined;
-  const secret = options.secret ?? deps.environment.env.WHCLI_SECRET ?? config?.secret;
+  const secret = optionalSecret(options.secret, deps.environment, config);
+  if (provider && options.resign !== false && secret === undefined) {
+    throw new UsageError(
+      `listen re-signs each event as ${provider.name} and needs its signing secret: ${SECRET_SOURCES}; or pass --no-resign to forward the signatures as they arrive`,
+      'WHCLI_ERR_NO_SECRET',
+    );
+  }
   const resign = options.resign !== false && provider !== undefined && secret !== undefined;
+  const extraHeaders = (options.header ?? []).map(parseHeaderFlag);
+  const maxBodyBytes = parseSize(options.maxBody ?? env.WHCLI_MAX_BODY ?? DEFAULT_MAX_BODY, '--max-body');
+  useProxy(proxySettings(env));
   // The environment keeps the provider's real secret out of `ps`; the flag still wins.
-  const verifyIncoming = options.verifyIncoming ?? (deps.environment.env.WHCLI_VERIFY_INCOMING || undefined);
+  const verifyIncoming = options.verifyIncoming ?? (env.WHCLI_VERIFY_INCOMING || undefined);
   if (verifyIncoming !== undefined && !provider) {
     throw new UsageError('--verify-incoming (or WHCLI_VERIFY_INCOMING) needs --provider: it checks that provider\'s signature on each incoming event');
   }
-  const events = options.events ? new Set(options.events.split(',').map((e) => e.trim()).filter(Boolean)) : config?.events ? new Set(config.events) : undefined;
+  const eventsText = options.events ?? env.WHCLI_EVENTS;
+  const events = eventsText ? new Set(eventsText.split(',').map((e) => e.trim()).filter(Boolean)) : config?.events ? new Set(config.events) : undefined;
   if (provider && events) {
     const known = new Set(provider.events.map((e) => e.name));
     const unknown = [...events].filter((e) => !known.has(e));
@@ -183,7 +204,7 @@ export async function listen(options: ListenOptions, deps: ListenDeps): Promise<
   }
   const concurrency = options.ordered ? 1 : options.concurrency ? parsePositiveInt(options.concurrency, '--concurrency') : DEFAULT_LISTEN_CONCURRENCY;
   const inspectPort = typeof options.inspect === 'string' ? parsePort(options.inspect, '--inspect') : options.inspect;
-  const relayText = options.relay ?? config?.relay;
+  const relayText = options.relay ?? env.WHCLI_RELAY ?? config?.relay;
   const notice = deps.onNotice ?? (() => {});
   const publicUrl = options.publicUrl === undefined ? undefined : parsePublicUrl(options.publicUrl);
   if (options.source !== undefined && options.verifyIncoming !== undefined) {
@@ -203,7 +224,7 @@ export async function listen(options: ListenOptions, deps: ListenDeps): Promise<
       onRetry: (message, retryInMs) => notice(`${message}; retrying in ${(retryInMs / 1000).toFixed(1)}s`),
     });
   } else {
-    embedded = await startEmbeddedRelay(options.port, publicUrl, notice);
+    embedded = await startEmbeddedRelay(options.port ?? env.WHCLI_PORT, maxBodyBytes, publicUrl, notice);
     relay = new URL(embedded.url);
     const key = `embedded:${embedded.address.port}`;
     const saved = await credentials.get(key);
@@ -239,7 +260,7 @@ export async function listen(options: ListenOptions, deps: ListenDeps): Promise<
   const inspector = await startWebInspector({
     port: inspectPort,
     session: session(channel),
-    forward: { forward, provider, secret, resign, timeoutMs },
+    forward: { forward, provider, secret, resign, timeoutMs, headers: extraHeaders, insecure: options.insecure === true },
     onNotice: notice,
     onReplay: deps.onReplay,
   }).catch(async (error: unknown) => {
@@ -251,7 +272,17 @@ export async function listen(options: ListenOptions, deps: ListenDeps): Promise<
   await history?.open();
   const startedAt = new Date().toISOString();
   // Published again when the channel is replaced, so `whcli trigger` never posts to a forgotten URL.
-  const publish = (url: string) => publishListener(paths.state, { pid: process.pid, startedAt, url, provider: provider?.name ?? '', forward: forward.toString() });
+  const publish = (url: string) =>
+    publishListener(paths.state, {
+      pid: process.pid,
+      startedAt,
+      url,
+      provider: provider?.name ?? '',
+      forward: forward.toString(),
+      resign,
+      cwd: deps.environment.cwd,
+      ...(configPath ? { config: configPath } : {}),
+    });
   const unpublish = await publish(channel.url);
 
   let listener: Listener;
@@ -263,7 +294,24 @@ export async function listen(options: ListenOptions, deps: ListenDeps): Promise<
     deps.signal.addEventListener('abort', () => resolve(), { once: true });
     const start = (creds: ChannelCredentials) => {
       listener = new Listener(
-        { relay, channel: creds.id, token: creds.token, forward, provider, secret, resign, events, timeoutMs, concurrency, history, local: embedded, verifyIncoming },
+        {
+          relay,
+          channel: creds.id,
+          token: creds.token,
+          forward,
+          provider,
+          secret,
+          resign,
+          events,
+          timeoutMs,
+          concurrency,
+          history,
+          local: embedded,
+          verifyIncoming,
+          headers: extraHeaders,
+          insecure: options.insecure === true,
+          agent: embedded ? undefined : relaySocketAgent(relay),
+        },
         {
           onDelivery: deps.onDelivery,
           onRefused: deps.onRefused,
@@ -316,6 +364,9 @@ export async function listen(options: ListenOptions, deps: ListenDeps): Promise<
   });
 
   await stopped;
+  const inFlight = listener!.inFlight;
+  // The first Ctrl-C waits for deliveries under way (they are acknowledged and kept in history).
+  if (inFlight > 0 && !failure) notice(`stopping: waiting for ${inFlight} ${inFlight === 1 ? 'delivery' : 'deliveries'} in flight to finish; Ctrl-C again stops at once`);
   await smee?.stop();
   await listener!.stop();
   await unpublish();

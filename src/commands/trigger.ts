@@ -1,16 +1,17 @@
 import { setTimeout as sleepFor } from 'node:timers/promises';
-import { type Environment, loadContext, resolveSecret } from '../context.js';
+import { type Environment, loadContext, resolveSecret, optionalSecret } from '../context.js';
 import type { DeliveryResult } from '../delivery/send.js';
 import { parseTarget } from '../delivery/target.js';
 import { parseDuration } from '../duration.js';
-import { UsageError, WhcliError } from '../errors.js';
+import { UsageError, type WhcliError } from '../errors.js';
 import { loadFixture } from '../fixtures/load.js';
 import { renderEvent } from '../fixtures/render-event.js';
 import { retryDelays } from '../providers/retry-schedule.js';
 import { signatureHeaders } from '../providers/sign.js';
 import { whcliPaths } from '../paths.js';
-import { findRunningListener } from '../tunnel/running-listeners.js';
+import { belongsHere, chooseListener, listRunningListeners, type ListenerRecord } from '../tunnel/running-listeners.js';
 import { RESPOND_HEADER } from '../relay/protocol.js';
+import { answerFailure, whoAnswered, type AnsweredBy } from './answered-by.js';
 import { parseHeaderFlag, readDataFlag } from './shared-options.js';
 
 export interface TriggerOptions {
@@ -27,6 +28,10 @@ export interface TriggerOptions {
   retryMode?: string;
   timeScale?: string;
   config?: string;
+  /** The running listener to send through: its pid or channel id. */
+  listener?: string;
+  /** Accept the target's TLS certificate unchecked (a local handler's self-signed one). */
+  insecure?: boolean;
 }
 
 export interface TriggerAttempt {
@@ -34,6 +39,9 @@ export interface TriggerAttempt {
   /** Milliseconds waited before this attempt (0 for the first). */
   waitedMs: number;
   result: DeliveryResult;
+  answeredBy?: AnsweredBy;
+  /** Why the listener or relay answered as it did, in its own words. */
+  reason?: string;
 }
 
 export interface TriggerResult {
@@ -48,12 +56,14 @@ export interface TriggerResult {
   body: string;
   attempts: TriggerAttempt[];
   ok: boolean;
+  /** The running listener the event went through. */
+  listener?: ListenerRecord;
 }
 
 export interface TriggerDeps {
   environment: Environment;
   /** Called once the target is known, before the first attempt. */
-  onStart?: (head: { provider: string; event: string; eventId: string; url: string }) => void;
+  onStart?: (head: { provider: string; event: string; eventId: string; url: string; listener?: ListenerRecord }) => void;
   /** Called as each attempt finishes, before any wait for the next. */
   onAttempt?: (attempt: TriggerAttempt, nextDelayMs: number | undefined) => void;
   sleep?: (ms: number) => Promise<void>;
@@ -63,23 +73,55 @@ export interface TriggerDeps {
 
 const abortableSleep = (signal?: AbortSignal) => (ms: number) => sleepFor(ms, undefined, { signal });
 
+interface Target {
+  url: URL;
+  via: TriggerResult['via'];
+  listener?: ListenerRecord;
+}
+
+/** --forward, else the running listener of this project, else the config's forward. */
 async function chooseTarget(
   options: TriggerOptions,
   deps: TriggerDeps,
-  configForward: string | undefined,
-): Promise<{ url: URL; via: TriggerResult['via'] }> {
-  if (options.forward) return { url: parseTarget(options.forward), via: 'forward' };
-  const listener = await findRunningListener(whcliPaths(deps.environment).state);
-  if (listener) return { url: new URL(listener.url), via: 'listener' };
+  context: Awaited<ReturnType<typeof loadContext>>,
+): Promise<Target> {
+  const forward = options.forward ?? deps.environment.env.WHCLI_FORWARD;
+  if (options.listener !== undefined && options.forward !== undefined) throw new UsageError('--listener and --forward both say where to send: give one');
+  if (forward && options.listener === undefined) return { url: parseTarget(forward), via: 'forward' };
+  const records = await listRunningListeners(whcliPaths(deps.environment).state);
+  const wanted = {
+    cwd: deps.environment.cwd,
+    config: context.configPath,
+    pick: options.listener,
+    provider: options.provider ?? deps.environment.env.WHCLI_PROVIDER,
+    providersWithEvent: context.catalogue.providers.filter((p) => p.events.some((e) => e.name === options.event)).map((p) => p.name),
+  };
+  const configForward = context.config?.forward;
+  // A listener of another project is no reason to ignore this project's own forward.
+  if (configForward && options.listener === undefined && !records.some((r) => belongsHere(r, wanted))) {
+    return { url: parseTarget(configForward, 'forward in whcli.config.json'), via: 'config' };
+  }
+  const listener = chooseListener(records, wanted);
+  if (listener) return { url: new URL(listener.url), via: 'listener', listener };
   if (configForward) return { url: parseTarget(configForward, 'forward in whcli.config.json'), via: 'config' };
   throw new UsageError('nowhere to send: pass --forward (e.g. --forward localhost:3000/webhooks) or start `whcli listen`');
 }
 
 /** Renders, signs and sends one fixture event, retrying on the provider's schedule when asked. */
 export async function trigger(options: TriggerOptions, deps: TriggerDeps): Promise<TriggerResult> {
-  const { config, catalogue } = await loadContext(deps.environment, options.config);
-  const { provider, event } = catalogue.resolveEvent(options.event, options.provider ?? inferFromConfig(config?.provider, options.event, catalogue));
-  const secret = resolveSecret(options.secret, deps.environment, config);
+  const context = await loadContext(deps.environment, options.config);
+  const { config, catalogue } = context;
+  // An unknown event or provider is the first thing to say, before any listener is looked for.
+  const explicitProvider = options.provider ?? deps.environment.env.WHCLI_PROVIDER;
+  if (explicitProvider) catalogue.resolveEvent(options.event, explicitProvider);
+  else if (!catalogue.providers.some((p) => p.events.some((e) => e.name === options.event))) catalogue.resolveEvent(options.event);
+  const target = options.dryRun ? undefined : await chooseTarget(options, deps, context);
+  const listener = target?.listener;
+  // Through a listener the event takes the listener's provider: it re-signs as that one anyway.
+  const providerHint = explicitProvider ?? (listener?.provider || undefined) ?? inferFromConfig(config?.provider, options.event, catalogue);
+  const { provider, event } = catalogue.resolveEvent(options.event, providerHint);
+  // A re-signing listener replaces the signature: no secret of our own is needed then.
+  const secret = listener?.resign ? optionalSecret(options.secret, deps.environment, config) : resolveSecret(options.secret, deps.environment, config);
   const extraHeaders = (options.header ?? []).map(parseHeaderFlag);
   const data = options.data !== undefined ? await readDataFlag(options.data) : undefined;
   const timeoutMs = options.timeout ? parseDuration(options.timeout, '--timeout') : provider.timeoutMs;
@@ -92,7 +134,7 @@ export async function trigger(options: TriggerOptions, deps: TriggerDeps): Promi
   const sign = () => {
     const headers: Record<string, string> = {
       ...rendered.headers,
-      ...signatureHeaders(provider, { body: rendered.body, secret, eventId: rendered.eventId }),
+      ...(secret === undefined ? {} : signatureHeaders(provider, { body: rendered.body, secret, eventId: rendered.eventId })),
     };
     for (const [name, value] of extraHeaders) {
       // --header replaces a header of the same name in any case; two would reach the handler otherwise.
@@ -103,18 +145,19 @@ export async function trigger(options: TriggerOptions, deps: TriggerDeps): Promi
   };
 
   const base = { provider: provider.name, event: event.name, eventId: rendered.eventId, method: 'POST' as const, body: rendered.body.toString('utf8') };
-  if (options.dryRun) {
+  if (!target) {
     const url = options.forward ? parseTarget(options.forward).toString() : '(not sent)';
     return { ...base, url, via: 'dry-run', headers: sign(), attempts: [], ok: true };
   }
 
-  const { url, via } = await chooseTarget(options, deps, config?.forward);
-  deps.onStart?.({ ...base, url: url.toString() });
+  const { url, via } = target;
+  deps.onStart?.({ ...base, url: url.toString(), listener });
   const sleep = deps.sleep ?? abortableSleep(deps.signal);
   const attempts: TriggerAttempt[] = [];
   let headers = sign();
   // Loaded only to send: undici is most of a dry run's start-up otherwise.
-  const { sendRequest, closeDeliveryPool } = await import('../delivery/send.js');
+  const { sendRequest, closeDeliveryPool, proxySettings, useProxy } = await import('../delivery/send.js');
+  useProxy(proxySettings(deps.environment.env));
   try {
     for (let index = 0; index <= delays.length; index++) {
       const waitedMs = index === 0 ? 0 : Math.round(delays[index - 1]! / timeScale);
@@ -123,9 +166,9 @@ export async function trigger(options: TriggerOptions, deps: TriggerDeps): Promi
       if (index > 0) headers = sign();
       // Through a listener, ask its relay for the handler's answer rather than the relay's own 200.
       const sent = via === 'listener' ? { ...headers, [RESPOND_HEADER]: 'handler' } : headers;
-      const result = await sendRequest({ url, method: 'POST', headers: sent, body: rendered.body, timeoutMs, signal: deps.signal });
+      const result = await sendRequest({ url, method: 'POST', headers: sent, body: rendered.body, timeoutMs, signal: deps.signal, insecure: options.insecure === true });
       if (deps.signal?.aborted) throw deps.signal.reason;
-      const attempt = { attempt: index + 1, waitedMs, result };
+      const attempt: TriggerAttempt = { attempt: index + 1, waitedMs, result, ...(via === 'listener' ? whoAnswered(result) : result.status !== undefined ? { answeredBy: 'handler' } : {}) };
       attempts.push(attempt);
       const more = !result.ok && index < delays.length;
       deps.onAttempt?.(attempt, more ? Math.round(delays[index]! / timeScale) : undefined);
@@ -135,7 +178,7 @@ export async function trigger(options: TriggerOptions, deps: TriggerDeps): Promi
     await closeDeliveryPool();
   }
   const last = attempts[attempts.length - 1]!;
-  return { ...base, url: url.toString(), via, headers, attempts, ok: last.result.ok };
+  return { ...base, url: url.toString(), via, headers, attempts, ok: last.result.ok, ...(listener ? { listener } : {}) };
 }
 
 /** Uses the config's provider only when it actually has the event. */
@@ -149,12 +192,7 @@ function inferFromConfig(
   return provider?.events.some((e) => e.name === eventName) ? configProvider : undefined;
 }
 
-/** The error main.ts reports when the last attempt failed. */
+/** The error main.ts reports when the last attempt failed: it names the part that answered. */
 export function triggerFailure(result: TriggerResult): WhcliError {
-  const last = result.attempts[result.attempts.length - 1]!.result;
-  if (last.error) {
-    const code = last.error.kind === 'timeout' ? 'WHCLI_ERR_TIMEOUT' : 'WHCLI_ERR_UNREACHABLE';
-    return new WhcliError(code, last.error.message);
-  }
-  return new WhcliError('WHCLI_ERR_NON_2XX', `handler answered ${last.status}`);
+  return answerFailure(result.attempts[result.attempts.length - 1]!);
 }

@@ -111,6 +111,13 @@ export async function verify(options: VerifyOptions, deps: VerifyDeps): Promise<
   let started = performance.now();
   try {
     if (options.start) {
+      // A stray process on the port would take the checks while the --start command dies on EADDRINUSE.
+      if ((await tryConnect(waitTarget, 5000)).ok) {
+        throw new WhcliError(
+          'WHCLI_ERR_UNREACHABLE',
+          `another process already listens on ${describeHost(waitTarget)}: "${options.start}" could not bind it, and the checks would run against that process; stop it, or leave out --start to check it`,
+        );
+      }
       handler = startHandler(options.start, { cwd: deps.environment.cwd, env: deps.environment.env, graceMs: deps.handlerGraceMs });
     }
     if (handler || settings.waitFor) await waitUntilReady(waitTarget, settings.waitTimeoutMs, handler, deps.signal);
@@ -195,7 +202,8 @@ async function resolveSettings(options: VerifyOptions, environment: Environment)
   if (!forward) throw new UsageError('verify needs --forward: the URL of the handler to check, e.g. --forward localhost:3000/webhooks');
   const url = parseTarget(forward);
   const secret = resolveSecret(options.secret, environment, config);
-  const events = selectEvents(options.events, provider, catalogue);
+  // The config's events, as listen forwards only those: the events the handler is meant to take.
+  const events = selectEvents(options.events ?? config?.events?.join(','), provider, catalogue);
   const notApplicable = notApplicableChecks(provider);
   const checks = selectChecks(options.checks, notApplicable);
   const timeoutMs = options.timeout ? parseDuration(options.timeout, '--timeout') : provider.timeoutMs;

@@ -1,6 +1,7 @@
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import { request } from 'undici';
 import { WhcliError } from '../errors.js';
+import { relayDispatcher } from '../delivery/send.js';
 import type { ChannelCredentials, CredentialStore } from './credentials.js';
 
 /** A relay's answer to POST /api/channels is read up to this size: a channel is three short strings. */
@@ -16,16 +17,51 @@ function channelFrom(answer: unknown): ChannelCredentials | undefined {
   return { id: a.id, token: a.token, url: a.url };
 }
 
-/** Asks a relay for a new channel. */
-export async function createRemoteChannel(relay: URL): Promise<ChannelCredentials> {
-  const url = new URL(`${relay.pathname.replace(/\/$/, '')}/api/channels`, relay);
-  let response;
+/** How long an unreachable (or 5xx-answering) relay is waited for before listen gives up. */
+export const RELAY_WAIT_MS = 120_000;
+
+/** A failure worth retrying: nothing answered yet, or a gateway in front of a relay that is starting. */
+class RelayNotYetError extends WhcliError {}
+
+function relayPath(relay: URL, path: string): URL {
+  return new URL(`${relay.pathname.replace(/\/$/, '')}${path}`, relay);
+}
+
+async function call(relay: URL, path: string, method: 'GET' | 'POST') {
   try {
-    response = await request(url, { method: 'POST', headersTimeout: 10_000, bodyTimeout: 10_000 });
+    return await request(relayPath(relay, path), { method, headersTimeout: 10_000, bodyTimeout: 10_000, dispatcher: relayDispatcher(relay) });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? (error as { cause?: NodeJS.ErrnoException }).cause?.code;
-    throw new WhcliError('WHCLI_ERR_RELAY', `relay ${relay.origin} unreachable${code ? ` (${code})` : ''}`);
+    throw new RelayNotYetError('WHCLI_ERR_RELAY', `relay ${relay.origin} unreachable${code ? ` (${code})` : ''}`);
   }
+}
+
+/**
+ * Checks that a whcli relay answers at `relay` (GET /healthz is `{"ok":true}`) before anything is
+ * posted there: a channel URL or another server would otherwise take each retry as an event.
+ */
+export async function checkRelay(relay: URL): Promise<void> {
+  const response = await call(relay, '/healthz', 'GET');
+  const text = await response.body.text().catch(() => '');
+  if (response.statusCode >= 500) throw new RelayNotYetError('WHCLI_ERR_RELAY', `relay ${relay.origin} answered ${response.statusCode}`);
+  let health: unknown;
+  try {
+    health = JSON.parse(text);
+  } catch {
+    health = undefined;
+  }
+  if (response.statusCode !== 200 || (health as { ok?: unknown } | undefined)?.ok !== true) {
+    throw new WhcliError(
+      'WHCLI_ERR_RELAY',
+      `${relay.toString().replace(/\/$/, '')} is not a whcli relay (GET /healthz answered ${response.statusCode}${response.statusCode === 200 ? ' without {"ok":true}' : ''}): --relay takes the base URL of a \`whcli relay\` server`,
+    );
+  }
+}
+
+/** Asks a relay for a new channel. */
+export async function createRemoteChannel(relay: URL): Promise<ChannelCredentials> {
+  await checkRelay(relay);
+  const response = await call(relay, '/api/channels', 'POST');
   if (response.statusCode !== 201) {
     await response.body.dump();
     throw new WhcliError('WHCLI_ERR_RELAY', `relay ${relay.origin} refused to create a channel (HTTP ${response.statusCode})`);
@@ -52,19 +88,21 @@ export async function createRemoteChannel(relay: URL): Promise<ChannelCredential
 }
 
 /**
- * The saved channel for this relay, or a new one (saved for next time), retrying while the relay is
- * unreachable until `signal` aborts.
+ * The saved channel for this relay, or a new one (saved for next time). A relay that does not answer
+ * yet is retried for RELAY_WAIT_MS (or until `signal` aborts); anything else that answers is refused at once.
  */
 export async function ensureRemoteChannel(
   relay: URL,
   store: CredentialStore,
-  options: { fresh?: boolean; signal: AbortSignal; onRetry: (message: string, retryInMs: number) => void },
+  options: { fresh?: boolean; signal: AbortSignal; onRetry: (message: string, retryInMs: number) => void; waitMs?: number },
 ): Promise<ChannelCredentials> {
   const key = relay.toString();
   if (!options.fresh) {
     const saved = await store.get(key);
     if (saved) return saved;
   }
+  const waitMs = options.waitMs ?? RELAY_WAIT_MS;
+  const deadline = Date.now() + waitMs;
   for (let attempt = 0; ; attempt++) {
     try {
       const created = await createRemoteChannel(relay);
@@ -72,8 +110,11 @@ export async function ensureRemoteChannel(
       return created;
     } catch (error) {
       if (options.signal.aborted) throw error;
-      const retryInMs = Math.min(10_000, 500 * 2 ** attempt);
-      options.onRetry((error as Error).message, retryInMs);
+      if (!(error instanceof RelayNotYetError)) throw error;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new WhcliError('WHCLI_ERR_RELAY', `${error.message}; gave up after ${Math.round(waitMs / 1000)}s`);
+      const retryInMs = Math.min(10_000, 500 * 2 ** attempt, left);
+      options.onRetry(`${error.message} (giving up ${Math.round(waitMs / 1000)}s after the first try)`, retryInMs);
       // Ctrl-C during the wait ends it at once (main maps the abort to exit 130).
       await sleepFor(retryInMs, undefined, { signal: options.signal }).catch(() => {});
       if (options.signal.aborted) throw error;

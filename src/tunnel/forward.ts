@@ -40,6 +40,19 @@ export interface ForwardOptions {
   /** Replace the provider's signature headers with a fresh signature. */
   resign: boolean;
   timeoutMs: number;
+  /** Added to every forwarded request (listen -H), replacing a header of the same name. */
+  headers?: readonly [string, string][];
+  /** Accept the handler's TLS certificate unchecked (listen --insecure). */
+  insecure?: boolean;
+}
+
+/** Applies -H headers: each replaces any header of the same name, in any case. */
+function withExtraHeaders(headers: HeaderList, extra: readonly [string, string][] | undefined): HeaderList {
+  for (const [name, value] of extra ?? []) {
+    for (const key of Object.keys(headers)) if (key.toLowerCase() === name.toLowerCase()) delete headers[key];
+    headers[name] = value;
+  }
+  return headers;
 }
 
 /** What an event is, read through the provider's envelope. */
@@ -128,13 +141,14 @@ export function buildForwardRequest(event: RelayEvent, options: ForwardOptions, 
   const url = joinTarget(options.forward, event.path, event.query);
   const rawPath = rawTargetPath(options.forward, event.path, event.query);
   const { provider, secret } = options;
+  const common = { url, rawPath, method: event.method, body: event.body, timeoutMs: options.timeoutMs, ...(options.insecure ? { insecure: true } : {}) };
   if (!options.resign || !provider || secret === undefined) {
-    return { url, rawPath, method: event.method, headers: forwardableHeaders(event.headers, NOTHING), body: event.body, timeoutMs: options.timeoutMs };
+    return { ...common, headers: withExtraHeaders(forwardableHeaders(event.headers, NOTHING), options.headers) };
   }
   const headers = forwardableHeaders(event.headers, signatureHeaderSet(provider));
   const eventId = (info ?? describeEvent(event, provider)).eventId ?? event.id;
   Object.assign(headers, signatureHeaders(provider, { body: event.body, secret, eventId }));
-  return { url, rawPath, method: event.method, headers, body: event.body, timeoutMs: options.timeoutMs };
+  return { ...common, headers: withExtraHeaders(headers, options.headers) };
 }
 
 /** Checks the signature an event arrived with, as the provider made it, against the provider's secret. */

@@ -28,6 +28,10 @@ export interface ListenerOptions {
    */
   verifyIncoming?: string;
   timeoutMs: number;
+  /** Added to every forwarded request (listen -H). */
+  headers?: readonly [string, string][];
+  /** Accept the handler's TLS certificate unchecked (listen --insecure). */
+  insecure?: boolean;
   /** Deliveries in flight to the handler at once; 1 keeps arrival order. */
   concurrency: number;
   history?: History;
@@ -36,6 +40,8 @@ export interface ListenerOptions {
   local?: RelayServer;
   /** Bound on held body bytes (default MAX_HELD_BYTES): past it the listener pauses the relay. */
   maxHeldBytes?: number;
+  /** Opens the relay WebSocket's connection (through an HTTP proxy). */
+  agent?: import('node:http').Agent;
 }
 
 /** One event's trip to the handler, for the screen and --json. */
@@ -94,11 +100,16 @@ export class Listener {
     };
     this.connection = options.local
       ? new LocalLink(options.local, options.channel, window, link)
-      : new RelayConnection({ relay: options.relay, channel: options.channel, token: options.token, window, backoff: options.backoff, ...link });
+      : new RelayConnection({ relay: options.relay, channel: options.channel, token: options.token, window, backoff: options.backoff, agent: options.agent, ...link });
   }
 
   start(): void {
     this.connection.start();
+  }
+
+  /** Deliveries to the handler under way right now. */
+  get inFlight(): number {
+    return this.running;
   }
 
   /** Stops taking events and waits for deliveries already under way. */
@@ -171,7 +182,9 @@ export class Listener {
     const { provider } = this.options;
     const info = describeEvent(event, provider);
     if (this.options.events && !(info.type && this.options.events.has(info.type))) {
-      this.connection.ack(event.seq, { ok: true, durationMs: 0, skipped: 'filtered' });
+      // Said in the report, so a `trigger` through this listener can tell why nothing was delivered.
+      const why = `event type ${info.type ? `"${info.type}"` : '(unknown)'} is filtered out: this listener forwards only ${[...this.options.events].join(', ')}`;
+      this.connection.ack(event.seq, { ok: true, durationMs: 0, skipped: 'filtered', error: { kind: 'filtered', message: why } });
       return;
     }
     // The relay refuses such paths too; a relay that does not must not walk the handler's tree.

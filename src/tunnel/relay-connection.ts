@@ -17,6 +17,8 @@ export interface RelayConnectionOptions extends LinkCallbacks {
   window: number;
   /** Reconnect backoff: doubles from initial to max, with ±20% jitter. */
   backoff?: { initialMs: number; maxMs: number };
+  /** Opens the WebSocket's connection (through an HTTP proxy). */
+  agent?: import('node:http').Agent;
   /** With no message or ping from the relay for this long, the link is presumed dead. */
   idleTimeoutMs?: number;
 }
@@ -102,6 +104,7 @@ export class RelayConnection implements RelayLink {
       headers: { authorization: `Bearer ${this.options.token}` },
       handshakeTimeout: 10_000,
       maxPayload: MAX_RELAY_MESSAGE,
+      ...(this.options.agent ? { agent: this.options.agent } : {}),
       perMessageDeflate: false,
       // Masking protects browsers' proxies; between two Node processes it is pure cost.
       generateMask: () => {},

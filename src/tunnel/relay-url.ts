@@ -11,6 +11,12 @@ export function parseRelayUrl(input: string): URL {
   const protocols: Record<string, string> = { 'http:': 'http:', 'https:': 'https:', 'ws:': 'http:', 'wss:': 'https:' };
   const protocol = protocols[url.protocol];
   if (!protocol) throw new UsageError(`invalid --relay "${input}": use http, https, ws or wss`, 'WHCLI_ERR_BAD_URL');
+  // A channel's own URL (what `listen` prints) is not the relay: posting there would make events.
+  const channelAt = /\/(c|ws)\/[^/]+/.exec(url.pathname);
+  if (channelAt) {
+    const relay = `${url.protocol}//${url.host}${url.pathname.slice(0, channelAt.index)}`;
+    throw new UsageError(`--relay "${input}" is a channel URL: pass the relay's base URL, --relay ${relay}`, 'WHCLI_ERR_BAD_URL');
+  }
   const base = new URL(`${protocol}//${url.host}${url.pathname.replace(/\/$/, '')}`);
   return base;
 }

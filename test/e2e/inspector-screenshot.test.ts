@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { chromiumAvailable, closeAllBrowsers, launchBrowser, openPage } from '../helpers/browser.js';
 import { closeAllHandlers, startHandler } from '../helpers/http-handler.js';
-import { makeHome, runCli, startListenerProcess, stopAllProcesses } from '../helpers/processes.js';
+import { makeHome, runCli, startListenerProcess, stopAllProcesses, WAIT_MS } from '../helpers/processes.js';
 
 const SCREENSHOT = fileURLToPath(new URL('../../docs/inspector.png', import.meta.url));
 const EVENTS = [
@@ -57,7 +57,7 @@ describe.skipIf(!run)('the inspector with a session of events', () => {
     const home = await makeHome();
     const listener = await startListenerProcess(home, ['--inspect', '0', '--forward', `${handler.url}/webhooks`, '--provider', 'stripe', '--secret', 'whsec_demo']);
     for (const event of EVENTS) {
-      const sent = await runCli(['trigger', event, '--provider', 'stripe', '--secret', 'whsec_provider'], home, undefined, 20_000);
+      const sent = await runCli(['trigger', event, '--provider', 'stripe', '--secret', 'whsec_provider'], home, undefined, WAIT_MS);
       expect([0, 1], sent.stderr).toContain(sent.code);
     }
     await handler.waitForRequests(EVENTS.length);

@@ -33,7 +33,7 @@ it('the handler down then up: every event delivered or shown failed, and every f
   const port = handler.port;
   const listener = await startListenerProcess(home, ['--forward', `${handler.url}/hooks`, '--relay', relay.url, '--ordered']);
   const lines = () => listenerView(listener.proc).deliveries;
-  const until = (count: number) => listener.proc.waitFor(() => (lines().length >= count ? true : undefined), `${count} delivery lines`, 30_000);
+  const until = (count: number) => listener.proc.waitFor(() => (lines().length >= count ? true : undefined), `${count} delivery lines`, 180_000);
 
   const up1 = await sendEvents(() => listener.ready.url, 'down', { from: 0, to: 300 });
   await until(300);

@@ -27,7 +27,7 @@ it('a listener SIGKILLed mid-stream and restarted: nothing lost, nothing acknowl
   const first = await startListenerProcess(home, args);
 
   // Kill it while it is busy: the handler past event 300, more events still arriving.
-  const kill = handler.waitForRequests(300, 30_000).then(() => first.proc.kill('SIGKILL'));
+  const kill = handler.waitForRequests(300, 180_000).then(() => first.proc.kill('SIGKILL'));
   const sent = await sendEvents(() => first.ready.url, 'kill', { from: 0, to: EVENTS });
   await kill;
   expect(first.proc.exitSignal).toBe('SIGKILL');
@@ -41,7 +41,7 @@ it('a listener SIGKILLed mid-stream and restarted: nothing lost, nothing acknowl
 
   const second = await startListenerProcess(home, args);
   expect(second.ready.url).toBe(first.ready.url);
-  await waitForMetrics(relay.url, (m) => m.whcli_relay_events_pending === 0, 'every event to be acknowledged', 30_000);
+  await waitForMetrics(relay.url, (m) => m.whcli_relay_events_pending === 0, 'every event to be acknowledged', 180_000);
   // One more event, after anything the relay could still resend: when it arrives, the count is final.
   await postEvent(second.ready.url, eventBody('sentinel', 0));
   await second.proc.waitForLine((l) => l.type === 'delivery' && l.eventId === 'evt_sentinel_0', 'the sentinel');

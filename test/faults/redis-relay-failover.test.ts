@@ -60,9 +60,9 @@ it.runIf(hasRedis)('one of two Redis-backed relays SIGKILLed under its listener:
   expect(a.proc.exitSignal).toBe('SIGKILL');
   expect(sent.accepted).toHaveLength(EVENTS);
 
-  await waitForMetrics(directB, (m) => m.whcli_relay_events_pending === 0 && m.whcli_relay_listeners === 1, 'B to hold the listener and every event acknowledged', 30_000);
+  await waitForMetrics(directB, (m) => m.whcli_relay_events_pending === 0 && m.whcli_relay_listeners === 1, 'B to hold the listener and every event acknowledged', 180_000);
   await postEvent(listener.ready.url, eventBody('sentinel', 0));
-  await listener.proc.waitForLine((l) => l.type === 'delivery' && l.eventId === 'evt_sentinel_0', 'the sentinel', 0, 20_000);
+  await listener.proc.waitForLine((l) => l.type === 'delivery' && l.eventId === 'evt_sentinel_0', 'the sentinel', 0, 180_000);
 
   const counts = countById(handler.requests.filter((r) => !idOf(r).startsWith('evt_sentinel')));
   const twice = [...counts].filter(([, c]) => c > 1).map(([id]) => id);

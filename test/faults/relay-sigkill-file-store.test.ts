@@ -50,9 +50,9 @@ it('the relay SIGKILLed mid-stream with the file store: nothing lost, nothing ac
   expect(sent.accepted).toHaveLength(EVENTS);
   expect(sent.failedAttempts, 'the outage was not seen by the sender').toBeGreaterThan(0);
 
-  await waitForMetrics(relay.url, (m) => m.whcli_relay_events_pending === 0, 'every event to be acknowledged', 30_000);
+  await waitForMetrics(relay.url, (m) => m.whcli_relay_events_pending === 0, 'every event to be acknowledged', 180_000);
   await postEvent(listener.ready.url, eventBody('sentinel', 0));
-  await listener.proc.waitForLine((l) => l.type === 'delivery' && l.eventId === 'evt_sentinel_0', 'the sentinel', 0, 20_000);
+  await listener.proc.waitForLine((l) => l.type === 'delivery' && l.eventId === 'evt_sentinel_0', 'the sentinel', 0, 180_000);
 
   const counts = countById(handler.requests.filter((r) => !idOf(r).startsWith('evt_sentinel')));
   const twice = [...counts].filter(([, c]) => c > 1).map(([id]) => id);

@@ -57,7 +57,7 @@ it('the WebSocket cut mid-frame three times: every event delivered exactly once,
   }
   expect(cuts.map((c) => c.direction)).toEqual(['down', 'up', 'down']);
 
-  await waitForMetrics(relay.url, (m) => m.whcli_relay_events_pending === 0, 'every event to be acknowledged', 30_000);
+  await waitForMetrics(relay.url, (m) => m.whcli_relay_events_pending === 0, 'every event to be acknowledged', 180_000);
   await postEvent(listener.ready.url, eventBody('sentinel', 0));
   await listener.proc.waitForLine((l) => l.type === 'delivery' && l.eventId === 'evt_sentinel_0', 'the sentinel');
 

@@ -71,7 +71,7 @@ export async function startHandler(
     url: `http://127.0.0.1:${actualPort}`,
     port: actualPort,
     requests,
-    waitForRequests(count, timeoutMs = 10_000) {
+    waitForRequests(count, timeoutMs = 60_000) {
       if (requests.length >= count) return Promise.resolve(requests);
       return new Promise((resolve, reject) => {
         const onRequest = () => {
@@ -97,7 +97,23 @@ export async function startHandler(
   return handler;
 }
 
+const otherServers = new Set<Server>();
+
+/** Starts any server (https, a proxy, a hand-written handler) on port 0, closed by `closeAllHandlers`. */
+export async function listenTracked(server: Server, host = '127.0.0.1'): Promise<{ port: number; url: string }> {
+  otherServers.add(server);
+  server.listen(0, host);
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  return { port, url: `http://${host.includes(':') ? `[${host}]` : host}:${port}` };
+}
+
 /** Closes every handler still open. For `afterEach`. */
 export async function closeAllHandlers(): Promise<void> {
+  for (const server of otherServers) {
+    server.closeAllConnections();
+    server.close();
+  }
+  otherServers.clear();
   await Promise.all([...open].map((h) => h.close()));
 }

@@ -12,8 +12,11 @@ import { fileURLToPath } from 'node:url';
 
 export const BIN = fileURLToPath(new URL('../../bin/whcli.js', import.meta.url));
 
-/** How long any single wait on a process may take before the test fails with its output. */
-export const WAIT_MS = 10_000;
+/**
+ * How long any single wait on a process may take before the test fails with its output: a safety net
+ * far above the work (a second or two on an idle machine), so a loaded machine only makes tests slower.
+ */
+export const WAIT_MS = 60_000;
 
 export type JsonLine = Record<string, unknown> & { type?: string };
 
@@ -58,8 +61,9 @@ export class CliProcess {
     readonly args: readonly string[],
     home: string,
     env?: Record<string, string | undefined>,
+    cwd?: string,
   ) {
-    this.child = spawn(process.execPath, [BIN, ...args], { env: childEnv(home, env), stdio: 'pipe' });
+    this.child = spawn(process.execPath, [BIN, ...args], { env: childEnv(home, env), stdio: 'pipe', cwd });
     this.child.stdin.end();
     this.child.stdout.setEncoding('utf8').on('data', (chunk: string) => this.onStdout(chunk));
     this.child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
@@ -140,8 +144,8 @@ export class CliProcess {
 }
 
 /** Starts `whcli <args>` in the background. */
-export function startCli(args: readonly string[], home: string, env?: Record<string, string | undefined>): CliProcess {
-  return new CliProcess(args, home, env);
+export function startCli(args: readonly string[], home: string, env?: Record<string, string | undefined>, cwd?: string): CliProcess {
+  return new CliProcess(args, home, env, cwd);
 }
 
 /** Runs `whcli <args>` to completion (bounded by `timeoutMs`). */
@@ -150,8 +154,9 @@ export async function runCli(
   home: string,
   env?: Record<string, string | undefined>,
   timeoutMs = WAIT_MS,
+  cwd?: string,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const proc = new CliProcess(args, home, env);
+  const proc = new CliProcess(args, home, env, cwd);
   const timer = setTimeout(() => proc.child.kill('SIGKILL'), timeoutMs);
   await proc.exited;
   clearTimeout(timer);
@@ -189,8 +194,8 @@ export interface ListenerProcess {
  * `whcli listen --json ...args`, once it printed its ready line and (unless `connected` is false) its
  * WebSocket to the relay is up.
  */
-export async function startListenerProcess(home: string, args: readonly string[], connected = true, env?: Record<string, string | undefined>): Promise<ListenerProcess> {
-  const proc = startCli(['listen', '--json', ...args], home, env);
+export async function startListenerProcess(home: string, args: readonly string[], connected = true, env?: Record<string, string | undefined>, cwd?: string): Promise<ListenerProcess> {
+  const proc = startCli(['listen', '--json', ...args], home, env, cwd);
   const ready = (await proc.waitForLine((l) => l.type === 'ready', 'the listener ready line')) as ListenerProcess['ready'];
   if (connected) await proc.waitForLine((l) => l.type === 'status' && l.status === 'ready', 'the listener to connect');
   return { proc, ready };

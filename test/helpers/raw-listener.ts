@@ -91,7 +91,7 @@ export class RawListener {
   }
 
   /** Resolves when `check` holds, re-checked on every message or close; rejects after `timeoutMs`. */
-  waitFor(check: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
+  waitFor(check: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
     if (check()) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const onChange = () => {

@@ -73,7 +73,7 @@ export async function waitForMetrics(
   relayUrl: string,
   check: (metrics: Record<string, number>) => boolean,
   what: string,
-  timeoutMs = 10_000,
+  timeoutMs = 60_000,
 ): Promise<Record<string, number>> {
   const deadline = Date.now() + timeoutMs;
   let last: Record<string, number> = {};

@@ -201,7 +201,7 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
       if (armed) throw new Error('a mid-frame cut is already armed');
       return new Promise((resolve) => (armed = { direction, minPayload, resolve }));
     },
-    waitForConnections(count, timeoutMs = 10_000) {
+    waitForConnections(count, timeoutMs = 60_000) {
       if (accepted >= count) return Promise.resolve();
       return new Promise((resolve, reject) => {
         const onConnection = () => {

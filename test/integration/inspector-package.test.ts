@@ -17,4 +17,4 @@ it('the npm package holds every file of the page under dist/inspector/public', a
   for (const name of Object.keys(ASSETS)) expect(files, `run npm run build to copy ${name}`).toContain(`dist/inspector/public/${name}`);
   expect(files.filter((f) => f.startsWith('src/'))).toEqual([]);
   expect(files).toContain('dist/inspector/server.js');
-}, 60_000);
+}, 240_000);

@@ -38,7 +38,7 @@ beforeAll(async () => {
     await install('--prefer-offline');
   }
   installed = join(prefix, 'node_modules', '.bin', 'whcli');
-}, 120_000);
+}, 240_000);
 
 afterAll(() => work?.remove());
 afterEach(async () => {

@@ -99,7 +99,10 @@ describe('the ingress rate limit', () => {
     const relay = await startRelayProcess(await makeHome());
     const channel = await createChannel(relay);
     const started = Date.now();
-    const statuses = await burst(channel.url, 600, 32);
+    // On a loaded machine 600 requests can take longer than the rate needs to refill the burst, and
+    // none is refused: send more until one is, bounded, instead of depending on the sender's speed.
+    const statuses: number[] = [];
+    while (!statuses.includes(429) && statuses.length < 6000) statuses.push(...(await burst(channel.url, 600, 32)));
     const seconds = (Date.now() - started) / 1000;
     const ok = statuses.filter((s) => s === 200).length;
     expect(statuses.filter((s) => s !== 200 && s !== 429)).toEqual([]);

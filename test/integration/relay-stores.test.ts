@@ -60,7 +60,7 @@ describe('file store', () => {
 
     relay = await startRelayProcess(home, store, port);
     await startListenerProcess(home, ['--forward', handler.url, '--relay', relay.url, '--ordered']);
-    const received = await handler.waitForRequests(EVENTS, 30_000);
+    const received = await handler.waitForRequests(EVENTS, 180_000);
     expect(numbers(received)).toEqual(accepted);
   });
 });
@@ -85,7 +85,7 @@ describe.runIf(redisAvailable())('redis store, two relays', () => {
 
     const accepted = await postEvents(ingressOnA, 0, EVENTS);
     expect(accepted).toHaveLength(EVENTS);
-    const received = await handler.waitForRequests(EVENTS, 30_000);
+    const received = await handler.waitForRequests(EVENTS, 180_000);
     expect(numbers(received)).toEqual(accepted);
     expect(received).toHaveLength(EVENTS);
   });
@@ -100,13 +100,13 @@ describe.runIf(redisAvailable())('redis store, two relays', () => {
     const ingressOnA = listener.ready.url.replace(b.url, a.url);
 
     const posting = postEvents(ingressOnA, 0, EVENTS, 4);
-    await handler.waitForRequests(EVENTS / 10, 30_000);
+    await handler.waitForRequests(EVENTS / 10, 180_000);
     await a.proc.kill('SIGKILL');
     const accepted = await posting;
     expect(accepted.length).toBeGreaterThanOrEqual(EVENTS / 10);
     expect(accepted.length).toBeLessThan(EVENTS);
 
-    await handler.waitForRequests(accepted.length, 30_000);
+    await handler.waitForRequests(accepted.length, 180_000);
     const got = numbers(handler.requests);
     // Everything answered 200 arrived, in order; at most the requests in flight at the kill came too.
     expect(got.filter((n) => accepted.includes(n))).toEqual(accepted);

@@ -5,7 +5,7 @@
 import Stripe from 'stripe';
 import { afterEach, expect, it } from 'vitest';
 import { closeAllHandlers, headerValues, startHandler } from '../helpers/http-handler.js';
-import { makeHome, runCli, startListenerProcess, stopAllProcesses } from '../helpers/processes.js';
+import { makeHome, runCli, startListenerProcess, stopAllProcesses, WAIT_MS } from '../helpers/processes.js';
 
 afterEach(async () => {
   await stopAllProcesses();
@@ -17,7 +17,7 @@ it('whcli trigger without --forward sends through the running listener to the ha
   const handler = await startHandler();
   const listener = await startListenerProcess(home, ['--port', '0', '--forward', `${handler.url}/hooks`, '--provider', 'stripe', '--secret', 'whsec_listener']);
 
-  const run = await runCli(['trigger', 'invoice.paid', '--provider', 'stripe', '--secret', 'whsec_trigger', '--json'], home, undefined, 20_000);
+  const run = await runCli(['trigger', 'invoice.paid', '--provider', 'stripe', '--secret', 'whsec_trigger', '--json'], home, undefined, WAIT_MS);
   expect(run.code, run.stderr).toBe(0);
   const result = JSON.parse(run.stdout) as { via: string; url: string; eventId: string; body: string; ok: boolean };
   expect(result).toMatchObject({ via: 'listener', url: listener.ready.url, ok: true });
@@ -40,7 +40,7 @@ it("reports the handler's answer, not the relay's, and keeps its control header 
   const handler = await startHandler(() => ({ status: 500, body: 'handler broke' }));
   await startListenerProcess(home, ['--port', '0', '--no-inspect', '--forward', handler.url, '--provider', 'stripe', '--secret', 'whsec_listener']);
 
-  const run = await runCli(['trigger', 'invoice.paid', '--provider', 'stripe', '--secret', 'whsec_trigger', '--json'], home, undefined, 20_000);
+  const run = await runCli(['trigger', 'invoice.paid', '--provider', 'stripe', '--secret', 'whsec_trigger', '--json'], home, undefined, WAIT_MS);
   expect(run.code).toBe(1);
   const result = JSON.parse(run.stdout) as { ok: boolean; attempts: { result: { status: number; body: string } }[] };
   expect(result.ok).toBe(false);

@@ -119,18 +119,23 @@ function expectPlain(value: unknown): void {
 }
 
 describe('fixture templating', () => {
-  it('fills every known token in a string, leaves everything else as written', () => {
+  it('fills every known token in a string, refuses an unknown one, leaves everything else as written', () => {
     check(fc.record({ text: templateString, ctx: ctxArb }), ({ text, ctx }) => {
+      const tokens = [...text.matchAll(/(\\?)\{\{\s*([A-Za-z_.]+)\s*\}\}/g)];
+      // An unknown token is a mistake in the fixture: named in a UsageError, never sent as written.
+      if (tokens.some(([, escaped, name]) => !escaped && name !== 'data' && !KNOWN.includes(name!))) {
+        expect(() => renderString(text, ctx as TemplateContext)).toThrow(UsageError);
+        return;
+      }
       const out = renderString(text, ctx as TemplateContext);
       if (/^\{\{\s*(timestamp|timestamp_ms)\s*\}\}$/.test(text)) {
         expect(out).toBe(text.includes('timestamp_ms') ? ctx.nowMs : Math.floor(ctx.nowMs / 1000));
         return;
       }
       expect(typeof out).toBe('string');
-      // Unknown tokens and plain text survive; known ones are replaced, so none is left where the
-      // template had one (a filled value could itself contain braces only if the context did).
-      const tokens = [...text.matchAll(/\{\{\s*([A-Za-z_.]+)\s*\}\}/g)];
-      for (const [whole, name] of tokens) if (!KNOWN.includes(name!)) expect(out).toContain(whole);
+      // {{data}} inside text and plain text survive; known tokens are replaced, so none is left where
+      // the template had one (a filled value could itself contain braces only if the context did).
+      for (const [whole, escaped, name] of tokens) if (!escaped && name === 'data') expect(out).toContain(whole);
       if (tokens.length === 0) expect(out).toBe(text);
       if (text.includes('{{event_id}}')) expect(out).toContain(ctx.eventId);
     });
@@ -138,7 +143,15 @@ describe('fixture templating', () => {
 
   it('renders any JSON template to a JSON document of the same shape, tricky keys kept as plain keys', () => {
     check(fc.record({ template: jsonTemplate, data: jsonTemplate, ctx: ctxArb }), ({ template, data, ctx }) => {
-      const out = renderTemplate(template, { ...(ctx as TemplateContext), data });
+      let out: unknown;
+      try {
+        out = renderTemplate(template, { ...(ctx as TemplateContext), data });
+      } catch (error) {
+        // Refused only for an unknown token, which the template or the data then holds.
+        expect(error).toBeInstanceOf(UsageError);
+        expect(JSON.stringify([template, data])).toMatch(/\{\{\s*[A-Za-z_.]+\s*\}\}/);
+        return;
+      }
       const text = JSON.stringify(out);
       if (out !== undefined) expect(() => JSON.parse(text)).not.toThrow();
       expect(shapeOf(out)).toEqual(shapeOf(modelShape(template, data)));

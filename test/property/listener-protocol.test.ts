@@ -193,7 +193,7 @@ describe('listener messages to the relay', () => {
         }
 
         if (expected.fatal) {
-          const closed = await Promise.race([fuzz.closed, new Promise<undefined>((r) => setTimeout(() => r(undefined), 5_000))]);
+          const closed = await Promise.race([fuzz.closed, new Promise<undefined>((r) => setTimeout(() => r(undefined), 60_000))]);
           expect(closed, `socket still open after ${JSON.stringify(messages.map((m) => (m.kind === 'fatal' ? m.label : m.kind)))}`).toBeDefined();
           expect(closed!.code).toBe(expected.fatal.code);
           if (expected.fatal.reason) {

@@ -41,7 +41,7 @@ beforeAll(async () => {
   listenerA = new RawListener(socketUrl(relay.url, a.id), a.token, { autoAck: true });
   listenerB = new RawListener(socketUrl(relay.url, b.id), b.token, { autoAck: true });
   await Promise.all([listenerA.hello(), listenerB.hello()]);
-}, 30_000);
+});
 
 afterAll(async () => {
   closeAllRawListeners();

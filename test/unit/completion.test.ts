@@ -19,7 +19,7 @@ describe('completionSpec', () => {
     expect(trigger.options.find((o) => o.long === '--config')).toMatchObject({ value: 'file' });
     const verify = spec.commands.find((c) => c.name === 'verify')!;
     expect(verify.options.find((o) => o.long === '--reporter')!.value).toEqual({ choices: ['pretty', 'json', 'junit'] });
-    expect(spec.commands.find((c) => c.name === 'completion')!.argument).toEqual({ choices: ['bash', 'zsh', 'fish'] });
+    expect(spec.commands.find((c) => c.name === 'completion')!.argument).toEqual({ choices: ['bash', 'zsh', 'fish', 'powershell'] });
     expect(spec.options.map((o) => o.long)).toEqual(expect.arrayContaining(['--help', '--version']));
   });
 
