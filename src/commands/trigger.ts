@@ -6,6 +6,7 @@ import { parseDuration } from '../duration.js';
 import { UsageError, WhcliError } from '../errors.js';
 import { loadFixture } from '../fixtures/load.js';
 import { renderEvent } from '../fixtures/render-event.js';
+import { chosenApiVersion, withApiVersion } from '../providers/api-version.js';
 import { retryDelays } from '../providers/retry-schedule.js';
 import { signatureHeaders } from '../providers/sign.js';
 import { whcliPaths } from '../paths.js';
@@ -19,7 +20,9 @@ export interface TriggerOptions {
   forward?: string;
   secret?: string;
   set?: string[];
+  setNew?: string[];
   data?: string;
+  apiVersion?: string;
   header?: string[];
   timeout?: string;
   dryRun?: boolean;
@@ -78,7 +81,9 @@ async function chooseTarget(
 /** Renders, signs and sends one fixture event, retrying on the provider's schedule when asked. */
 export async function trigger(options: TriggerOptions, deps: TriggerDeps): Promise<TriggerResult> {
   const { config, catalogue } = await loadContext(deps.environment, options.config);
-  const { provider, event } = catalogue.resolveEvent(options.event, options.provider ?? inferFromConfig(config?.provider, options.event, catalogue));
+  const resolved = catalogue.resolveEvent(options.event, options.provider ?? inferFromConfig(config?.provider, options.event, catalogue));
+  const { event } = resolved;
+  const provider = withApiVersion(resolved.provider, chosenApiVersion(options.apiVersion, resolved.provider, deps.environment));
   const secret = resolveSecret(options.secret, deps.environment, config);
   const extraHeaders = (options.header ?? []).map(parseHeaderFlag);
   const data = options.data !== undefined ? await readDataFlag(options.data) : undefined;
@@ -87,7 +92,7 @@ export async function trigger(options: TriggerOptions, deps: TriggerDeps): Promi
   if (!(timeScale > 0)) throw new UsageError(`--time-scale must be a positive number, got "${options.timeScale}"`);
   const delays = options.retries ? retryDelays(provider, options.retryMode) : [];
   const fixture = await loadFixture(provider, event.name);
-  const rendered = renderEvent(provider, event.name, fixture, { data, set: options.set });
+  const rendered = renderEvent(provider, event.name, fixture, { data, set: options.set, setNew: options.setNew });
 
   const sign = () => {
     const headers: Record<string, string> = {

@@ -6,6 +6,7 @@ import { loadContext, resolveSecret } from '../../../src/context.js';
 import { WhcliError } from '../../../src/errors.js';
 import { builtinProviders } from '../../../src/providers/builtin.js';
 import { tempDir } from '../../helpers/foundation-cli.js';
+import { thrown } from '../../helpers/thrown.js';
 
 let dir: { path: string; remove: () => void };
 beforeEach(() => {
@@ -19,15 +20,7 @@ function writeConfig(value: unknown, name = 'whcli.config.json'): string {
   return file;
 }
 
-function configError(fn: () => unknown): WhcliError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(WhcliError);
-    return error as WhcliError;
-  }
-  throw new Error('expected a WhcliError');
-}
+const configError = (fn: () => unknown) => thrown(WhcliError, fn);
 
 const acme = {
   name: 'acme',
