@@ -74,6 +74,8 @@ export interface ProviderSpec {
    * envelope names it with {{api_version}}.
    */
   apiVersions?: { default: string; others: readonly string[]; chosen?: string };
+  /** Whether events arrive in the order they happened (default: not guaranteed, see delivery-order.ts). */
+  ordering?: { guaranteed: boolean; source: string };
   /** Directory of <event>.json fixtures; defaults to the bundled fixtures/<name>/. */
   fixturesDir?: string;
 }

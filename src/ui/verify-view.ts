@@ -3,6 +3,7 @@ import type { VerifyPlan } from '../commands/verify.js';
 import { formatDuration } from '../duration.js';
 import type { CheckResult, VerifyReport } from '../verify/report.js';
 import { excerpt, formatLatency, table } from './format.js';
+import { sanitize, withoutColors } from './sanitize.js';
 import type { Terminal } from './terminal.js';
 
 /** Where progress goes while checks run: a TTY gets one line rewritten in place. */
@@ -77,7 +78,7 @@ export function createProgress(term: Terminal, live: LiveLine): VerifyProgress {
 function cell(result: CheckResult | undefined, c: ChalkInstance): string {
   if (!result) return '';
   if (result.status === 'skipped') return c.dim('- not run');
-  const got = (result.got ?? '').replace(/, /g, ',');
+  const got = sanitize(result.got ?? '').replace(/, /g, ',');
   const latency = result.latencyMs !== undefined ? ` ${c.dim(formatLatency(result.latencyMs))}` : '';
   return result.status === 'passed' ? `${c.green('✓')} ${got}${latency}` : `${c.red('✗')} ${c.red(got)}${latency}`;
 }
@@ -108,11 +109,11 @@ export function renderVerifyReport(report: VerifyReport, c: ChalkInstance, extra
     for (const group of groupFailures(failures)) {
       const [first] = group;
       const where = group.length === 1 ? `${c.bold(first!.event)} ${first!.check}` : `${first!.check} on ${group.length} events`;
-      lines.push(`  ${c.red('✗')} ${where}: got ${c.red(first!.got ?? '?')}, expected ${first!.expected}`);
+      lines.push(`  ${c.red('✗')} ${where}: got ${c.red(sanitize(first!.got ?? '?'))}, expected ${first!.expected}`);
       if (group.length > 1) lines.push(`      events: ${group.map((f) => f.event).join(', ')}`);
-      lines.push(`      ${first!.reason ?? ''}`);
+      lines.push(`      ${sanitize(first!.reason ?? '')}`);
       const last = first!.responses[first!.responses.length - 1];
-      const body = excerpt(last?.body);
+      const body = sanitize(excerpt(last?.body));
       if (body) lines.push(c.dim(`      response: ${body}`));
     }
   }
@@ -123,7 +124,7 @@ export function renderVerifyReport(report: VerifyReport, c: ChalkInstance, extra
     lines.push('', c.yellow(`The handler ("${handler.command}") ${exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`} during the run.`));
   }
   if (handler && (failures.length || handler.exitedEarly) && handler.outputTail.length) {
-    lines.push('', c.dim(`Last output of "${handler.command}":`), ...handler.outputTail.map((line) => c.dim(`  ${line}`)));
+    lines.push('', c.dim(`Last output of "${handler.command}":`), ...handler.outputTail.map((line) => c.dim(`  ${sanitize(withoutColors(line))}`)));
   }
 
   lines.push('');
