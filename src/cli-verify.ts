@@ -20,6 +20,7 @@ export function addVerifyCommand(program: Command, deps: ProgramDeps): Command {
     .option('--wait-for <url>', 'wait until this host:port accepts connections before checking (default with --start: the --forward target)')
     .option('--wait-timeout <duration>', 'how long to wait for it', '60s')
     .option('--fail-fast', 'start no further checks after the first failure')
+    .option('--api-version <version>', 'API version the objects follow, for providers that have them, e.g. stripe 2024-06-20 (default: $WHCLI_API_VERSION or the newest)')
     .option('-c, --config <file>', 'config file (default: whcli.config.json here or above)')
     .addHelpText(
       'after',
@@ -27,6 +28,7 @@ export function addVerifyCommand(program: Command, deps: ProgramDeps): Command {
         'whcli verify --provider stripe --forward localhost:3000/webhooks --secret whsec_test',
         'whcli verify -p github -f 3000/hooks --events push,ping --checks delivery,forgery',
         'whcli verify -p stripe -f 3000/webhooks --start "npm run dev" --reporter junit --output verify.xml',
+        'whcli verify -p stripe -f 3000/webhooks --api-version 2024-06-20 --events invoice.paid,customer.subscription.updated',
         'whcli verify -p lava -f 8080 --reporter json | jq ".results[] | select(.status == \\"failed\\")"',
       ]) +
         `

@@ -50,8 +50,10 @@ export function buildProgram(deps: ProgramDeps): Command {
     .option('-p, --provider <name>', 'provider (inferred when only one has the event)')
     .option('-f, --forward <url>', 'where to send: 3000, localhost:3000/path or a URL (default: a running `whcli listen`)')
     .option('-s, --secret <secret>', 'signing secret (default: $WHCLI_SECRET or the config file)')
-    .option('--set <path=value>', 'override a body field, e.g. data.amount=100 (repeatable)', collect)
+    .option('--set <path=value>', 'change a body field that exists, e.g. data.amount=100 or data.object.lines.data.0.amount=5 (repeatable)', collect)
+    .option('--set-new <path=value>', 'add a field the fixture does not have, e.g. data.object.metadata.plan=pro (repeatable)', collect)
     .option('--data <json|file>', "replace the event's data object")
+    .option('--api-version <version>', 'API version the objects follow, for providers that have them, e.g. stripe 2024-06-20 (default: $WHCLI_API_VERSION or the newest)')
     .option('-H, --header <name:value>', 'add a request header (repeatable)', collect)
     .option('--timeout <duration>', "per-attempt timeout (default: the provider's)")
     .option('--retries', "on failure, retry on the provider's schedule with the same event id")
@@ -71,6 +73,7 @@ export function buildProgram(deps: ProgramDeps): Command {
         'whcli trigger payment.succeeded --set data.amount=4200 --forward localhost:3000',
         'whcli trigger charge.success --provider lahza --retries --time-scale 60 --forward 3000 --secret sk_test',
         'whcli trigger push --provider github --dry-run --secret s3cret',
+        'whcli trigger invoice.paid --provider stripe --api-version 2024-06-20 --set-new data.object.metadata.plan=pro --dry-run --secret whsec_test',
       ]),
     )
     .action(async (event: string, opts) => {

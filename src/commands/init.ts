@@ -60,6 +60,9 @@ export type InitResult =
 
 export const DEFAULT_FORWARD = 'localhost:3000/webhooks';
 
+/** The config's JSON Schema as editors find it when whcli is installed in the project (it ships in the package). */
+export const CONFIG_SCHEMA_REF = './node_modules/whcli/schema/whcli.config.schema.json';
+
 /** A random secret in the shape the provider issues: Standard Webhooks decodes the base64 after whsec_. */
 export function generateSecret(provider: ProviderSpec, randomBytes: (size: number) => Buffer = nodeRandomBytes): string {
   const bytes = randomBytes(32);
@@ -174,7 +177,7 @@ export async function init(options: InitOptions, deps: InitDeps): Promise<InitRe
     [secret, secretFrom] = answer.generate ? [generateSecret(provider, deps.randomBytes), 'generated'] : [answer.secret, 'pasted'];
   }
 
-  const config: Record<string, unknown> = { ...current, provider: provider.name, forward, events, secret };
+  const config: Record<string, unknown> = { $schema: CONFIG_SCHEMA_REF, ...current, provider: provider.name, forward, events, secret };
   if (events === 'all') delete config.events;
   await writeValidated(path, config, deps.randomBytes ?? nodeRandomBytes);
 

@@ -6,6 +6,7 @@ import { parseDuration } from '../duration.js';
 import { UsageError, type WhcliError } from '../errors.js';
 import { loadFixture } from '../fixtures/load.js';
 import { renderEvent } from '../fixtures/render-event.js';
+import { chosenApiVersion, withApiVersion } from '../providers/api-version.js';
 import { retryDelays } from '../providers/retry-schedule.js';
 import { signatureHeaders } from '../providers/sign.js';
 import { whcliPaths } from '../paths.js';
@@ -20,7 +21,9 @@ export interface TriggerOptions {
   forward?: string;
   secret?: string;
   set?: string[];
+  setNew?: string[];
   data?: string;
+  apiVersion?: string;
   header?: string[];
   timeout?: string;
   dryRun?: boolean;
@@ -119,7 +122,9 @@ export async function trigger(options: TriggerOptions, deps: TriggerDeps): Promi
   const listener = target?.listener;
   // Through a listener the event takes the listener's provider: it re-signs as that one anyway.
   const providerHint = explicitProvider ?? (listener?.provider || undefined) ?? inferFromConfig(config?.provider, options.event, catalogue);
-  const { provider, event } = catalogue.resolveEvent(options.event, providerHint);
+  const resolved = catalogue.resolveEvent(options.event, providerHint);
+  const { event } = resolved;
+  const provider = withApiVersion(resolved.provider, chosenApiVersion(options.apiVersion, resolved.provider, deps.environment));
   // A re-signing listener replaces the signature: no secret of our own is needed then.
   const secret = listener?.resign ? optionalSecret(options.secret, deps.environment, config) : resolveSecret(options.secret, deps.environment, config);
   const extraHeaders = (options.header ?? []).map(parseHeaderFlag);
@@ -129,7 +134,7 @@ export async function trigger(options: TriggerOptions, deps: TriggerDeps): Promi
   if (!(timeScale > 0)) throw new UsageError(`--time-scale must be a positive number, got "${options.timeScale}"`);
   const delays = options.retries ? retryDelays(provider, options.retryMode) : [];
   const fixture = await loadFixture(provider, event.name);
-  const rendered = renderEvent(provider, event.name, fixture, { data, set: options.set });
+  const rendered = renderEvent(provider, event.name, fixture, { data, set: options.set, setNew: options.setNew });
 
   const sign = () => {
     const headers: Record<string, string> = {

@@ -7,6 +7,7 @@ import { parseTarget } from '../delivery/target.js';
 import { formatDuration, parseDuration } from '../duration.js';
 import { UsageError, WhcliError } from '../errors.js';
 import { loadFixture } from '../fixtures/load.js';
+import { chosenApiVersion, withApiVersion } from '../providers/api-version.js';
 import { nearestNames, type Catalogue } from '../providers/catalogue.js';
 import type { ProviderSpec } from '../providers/types.js';
 import { expectationOf, notApplicableChecks, runCheck, type CheckContext } from '../verify/checks.js';
@@ -35,6 +36,8 @@ export interface VerifyOptions {
   waitFor?: string;
   waitTimeout?: string;
   failFast?: boolean;
+  /** The API version the events' objects follow, for providers that have versions (Stripe). */
+  apiVersion?: string;
   config?: string;
 }
 
@@ -197,7 +200,8 @@ async function resolveSettings(options: VerifyOptions, environment: Environment)
   if (!providerName) {
     throw new UsageError(`verify needs --provider (one of: ${catalogue.providers.map((p) => p.name).join(', ')})`);
   }
-  const provider = catalogue.provider(providerName);
+  const named = catalogue.provider(providerName);
+  const provider = withApiVersion(named, chosenApiVersion(options.apiVersion, named, environment));
   const forward = options.forward ?? config?.forward;
   if (!forward) throw new UsageError('verify needs --forward: the URL of the handler to check, e.g. --forward localhost:3000/webhooks');
   const url = parseTarget(forward);

@@ -2,27 +2,30 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { WhcliError } from '../errors.js';
+import { nearestNames } from '../providers/catalogue.js';
 import type { ProviderSpec } from '../providers/types.js';
 
 import { CONFIG_FILE_NAME } from './find-config.js';
 
+// Every object is strict: an unknown key is a typo until proven otherwise, and the error names the
+// nearest valid key (see unknownKeyMessage).
 const scheme = z.discriminatedUnion('type', [
-  z.object({
+  z.strictObject({
     type: z.literal('hmac'),
     algorithm: z.enum(['sha1', 'sha256', 'sha512']),
     encoding: z.enum(['hex', 'base64']),
     header: z.string().min(1),
     prefix: z.string().optional(),
   }),
-  z.object({
+  z.strictObject({
     type: z.literal('standard-webhooks'),
     idHeader: z.string().optional(),
     timestampHeader: z.string().optional(),
     signatureHeader: z.string().optional(),
     toleranceSec: z.number().positive().optional(),
   }),
-  z.object({ type: z.literal('stripe'), header: z.string().optional(), toleranceSec: z.number().positive().optional() }),
-  z.object({
+  z.strictObject({ type: z.literal('stripe'), header: z.string().optional(), toleranceSec: z.number().positive().optional() }),
+  z.strictObject({
     type: z.literal('slack'),
     header: z.string().optional(),
     timestampHeader: z.string().optional(),
@@ -32,24 +35,34 @@ const scheme = z.discriminatedUnion('type', [
 
 const event = z.union([
   z.string().min(1).transform((name) => ({ name, description: '' })),
-  z.object({ name: z.string().min(1), description: z.string().default('') }),
+  z.strictObject({ name: z.string().min(1), description: z.string().default('') }),
 ]);
 
-const retryStep = z.object({ delay: z.string(), count: z.number().int().nonnegative() });
+const retryStep = z.strictObject({ delay: z.string(), count: z.number().int().nonnegative() });
 
-const provider = z.object({
+/** How the provider lays out its JSON bodies (see JsonLayout); overrides a built-in's. */
+const jsonLayout = z.strictObject({
+  indent: z.number().int().min(0).max(10),
+  trailingNewline: z.boolean().optional(),
+  asciiOnly: z.boolean().optional(),
+  escapeSlashes: z.boolean().optional(),
+});
+
+const provider = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'lower-case letters, digits, - and _'),
   title: z.string().optional(),
   docs: z.string().optional(),
   scheme: scheme.optional(),
   envelope: z
-    .object({
+    .strictObject({
       template: z.unknown(),
-      typeFrom: z.object({ path: z.string().optional(), header: z.string().optional(), actionPath: z.string().optional() }),
-      idFrom: z.object({ path: z.string().optional(), header: z.string().optional() }).optional(),
+      typeFrom: z.strictObject({ path: z.string().optional(), header: z.string().optional(), actionPath: z.string().optional() }),
+      idFrom: z.strictObject({ path: z.string().optional(), header: z.string().optional() }).optional(),
       idTemplate: z.string().default('evt_{{rand}}'),
+      dataPath: z.string().optional(),
     })
     .optional(),
+  json: jsonLayout.optional().describe('How the provider lays out its JSON bodies, byte for byte; e.g. { "indent": 2 }.'),
   headers: z.record(z.string(), z.string()).optional(),
   timeoutMs: z.number().int().positive().optional(),
   retries: z.array(retryStep).optional(),
@@ -61,17 +74,65 @@ const provider = z.object({
   fixturesDir: z.string().optional(),
 });
 
-const configSchema = z
-  .object({
-    $schema: z.string().optional(),
-    provider: z.string().optional(),
-    secret: z.string().optional(),
-    forward: z.string().optional(),
-    relay: z.string().optional(),
-    events: z.array(z.string()).optional(),
-    providers: z.array(provider).default([]),
-  })
-  .strict();
+/** The whole file; schema/whcli.config.schema.json is generated from it (scripts/generate-config-schema.mjs). */
+export const configSchema = z
+  .strictObject({
+    $schema: z.string().optional().describe('Where editors find this schema (whcli init writes it).'),
+    provider: z.string().optional().describe('The provider commands use when --provider is left out, e.g. "stripe".'),
+    secret: z.string().optional().describe('The signing secret, when neither --secret nor WHCLI_SECRET is set.'),
+    forward: z.string().optional().describe('Where trigger and verify send by default: 3000, localhost:3000/webhooks or a URL.'),
+    relay: z.string().optional().describe('The relay URL listen connects to.'),
+    events: z.array(z.string()).optional().describe('The event types this project handles.'),
+    providers: z.array(provider).default([]).describe('Your own providers, and overrides of built-in ones by name.'),
+  });
+
+/** "unknown key "secert" (did you mean "secret"?)", for each unknown key. */
+function unknownKeyMessage(unknown: readonly string[], valid: readonly string[]): string {
+  return unknown
+    .map((key) => {
+      const near = nearestNames(key, valid, 1);
+      return `unknown key "${key}"${near.length ? ` (did you mean "${near[0]}"?)` : ` (valid keys: ${valid.join(', ')})`}`;
+    })
+    .join('; ');
+}
+
+/** The keys the schema allows for the object at `path` in `raw`, found by walking zod's definitions. */
+function keysAt(schema: z.ZodType, path: readonly PropertyKey[], raw: unknown): string[] {
+  const def = (schema as unknown as { _zod: { def: Record<string, unknown> } })._zod.def;
+  switch (def.type) {
+    case 'optional':
+    case 'default':
+    case 'nullable':
+      return keysAt(def.innerType as z.ZodType, path, raw);
+    case 'pipe':
+      return keysAt(def.in as z.ZodType, path, raw);
+    case 'union': {
+      // Of a union's object options, the one whose literal fields match the value (scheme.type), else all.
+      const options = def.options as z.ZodType[];
+      const matching = options.filter((option) => literalsMatch(option, raw));
+      return [...new Set((matching.length ? matching : options).flatMap((option) => keysAt(option, path, raw)))];
+    }
+    case 'array':
+      return path.length ? keysAt(def.element as z.ZodType, path.slice(1), (raw as unknown[] | undefined)?.[path[0] as number]) : [];
+    case 'object': {
+      const shape = def.shape as Record<string, z.ZodType>;
+      if (!path.length) return Object.keys(shape);
+      const next = shape[String(path[0])];
+      return next ? keysAt(next, path.slice(1), (raw as Record<string, unknown> | undefined)?.[String(path[0])]) : [];
+    }
+    default:
+      return [];
+  }
+}
+
+function literalsMatch(option: z.ZodType, raw: unknown): boolean {
+  const def = (option as unknown as { _zod: { def: Record<string, unknown> } })._zod.def;
+  if (def.type !== 'object' || !raw || typeof raw !== 'object') return false;
+  return Object.entries(def.shape as Record<string, z.ZodType>).every(([key, field]) => {
+    const fieldDef = (field as unknown as { _zod: { def: { type: string; values?: unknown[] } } })._zod.def;
+    return fieldDef.type !== 'literal' || fieldDef.values!.includes((raw as Record<string, unknown>)[key]);
+  });
+}
 
 export type ProviderOverride = z.infer<typeof provider>;
 export type WhcliConfig = z.infer<typeof configSchema> & { path?: string };
@@ -87,9 +148,11 @@ export function readConfigFile(path: string): WhcliConfig {
   }
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
+    // An unknown key first: a misspelt key also leaves the one it meant missing, and the typo is the cause.
+    const issue = parsed.error.issues.find((i) => i.code === 'unrecognized_keys') ?? parsed.error.issues[0]!;
     const where = issue.path.length ? issue.path.join('.') : '(top level)';
-    throw new WhcliError('WHCLI_ERR_BAD_CONFIG', `config ${path}: ${where}: ${issue.message}`, 2);
+    const message = issue.code === 'unrecognized_keys' ? unknownKeyMessage(issue.keys, keysAt(configSchema, issue.path, raw)) : issue.message;
+    throw new WhcliError('WHCLI_ERR_BAD_CONFIG', `config ${path}: ${where}: ${message}`, 2);
   }
   const config: WhcliConfig = { ...parsed.data, path };
   for (const p of config.providers) {

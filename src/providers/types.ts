@@ -6,6 +6,21 @@ export interface EventSpec {
   description: string;
 }
 
+/**
+ * How a provider writes the JSON of a delivery's body, byte for byte. Signatures cover these bytes,
+ * so a handler that verifies a re-serialized body instead of the raw one fails on the real thing.
+ */
+export interface JsonLayout {
+  /** Spaces per nesting level; 0 is compact (no whitespace at all). */
+  indent: number;
+  /** The body ends with "\n". */
+  trailingNewline?: boolean;
+  /** Every non-ASCII character written as a \uXXXX escape (PHP's json_encode, Python's json.dumps). */
+  asciiOnly?: boolean;
+  /** "/" written as "\/" (PHP's json_encode). */
+  escapeSlashes?: boolean;
+}
+
 /** `count` further attempts, each `delay` after the one before it. */
 export interface RetryStep {
   delay: string;
@@ -34,7 +49,14 @@ export interface ProviderSpec {
     idFrom?: { path?: string; header?: string };
     /** How a fresh event id is made, e.g. "evt_{{rand}}" or "{{uuid}}". */
     idTemplate: string;
+    /**
+     * Where in a fixture `--data` goes, when the fixture holds more than the event's object (a dot
+     * path, e.g. "object" for Stripe, whose fixtures also hold previous_attributes). Default: the whole fixture.
+     */
+    dataPath?: string;
   };
+  /** How the body's JSON is laid out; compact when left out. Key order is the template's and fixture's. */
+  json?: JsonLayout;
   /** Extra headers every delivery carries (templated like the body). */
   headers?: Record<string, string>;
   /** Per-attempt timeout in milliseconds. */
@@ -46,6 +68,12 @@ export interface ProviderSpec {
   events: EventSpec[];
   /** What the provider's doc leaves unsaid and which choice whcli made. */
   notes: string[];
+  /**
+   * API versions the fixtures come in: the default's at <fixturesDir>/<event>.json, each other's at
+   * <fixturesDir>/<version>/<event>.json. `--api-version` picks one (see api-version.ts), and the
+   * envelope names it with {{api_version}}.
+   */
+  apiVersions?: { default: string; others: readonly string[]; chosen?: string };
   /** Whether events arrive in the order they happened (default: not guaranteed, see delivery-order.ts). */
   ordering?: { guaranteed: boolean; source: string };
   /** Directory of <event>.json fixtures; defaults to the bundled fixtures/<name>/. */

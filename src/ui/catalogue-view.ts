@@ -4,6 +4,8 @@ import { deliveryOrder } from '../providers/delivery-order.js';
 import { describeRetries } from '../providers/retry-schedule.js';
 import { signerFor } from '../providers/sign.js';
 import { formatDuration } from '../duration.js';
+import { COMPACT, describeLayout } from '../fixtures/serialize-body.js';
+import { apiVersionsOf } from '../providers/api-version.js';
 import { table } from './format.js';
 import type { Terminal } from './terminal.js';
 
@@ -16,6 +18,10 @@ export function providerSummary(p: ProviderSpec) {
     events: p.events.map((e) => e.name),
     timeoutMs: p.timeoutMs,
     retries: p.retries,
+    /** How the body's JSON is laid out, byte for byte (compact unless the provider says otherwise). */
+    json: p.json ?? COMPACT,
+    bodyLayout: describeLayout(p.json),
+    ...(p.apiVersions ? { apiVersions: apiVersionsOf(p) } : {}),
     notes: p.notes,
     docs: p.docs,
     ordering: deliveryOrder(p),

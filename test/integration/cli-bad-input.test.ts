@@ -39,11 +39,20 @@ describe.concurrent('usage errors: exit 2', () => {
   });
 
   it.each([
-    ['data..amount=1', /^whcli: invalid --set path "data\.\.amount": use dot paths like data\.amount or data\.items\[0\]\.id$/],
+    ['data..amount=1', /^whcli: invalid --set path "data\.\.amount": use dot paths like data\.amount, data\.items\.0\.id or data\.items\[0\]\.id$/],
+    ['data.amout=1', /^whcli: --set data\.amout: no such field in the body; nearest existing path: data\.amount\. To add a field on purpose, use --set-new data\.amout=<value>$/],
     ['data.amount', /^whcli: invalid --set "data\.amount": expected path=value, e\.g\. data\.amount=100$/],
     ['data.amount.cents=1', /^whcli: invalid --set path "data\.amount\.cents": data\.amount is not an object$/],
   ])('invalid --set %j', async (set, message) => {
     expectOneLineError(await runCli(['trigger', 'invoice.paid', '--provider', 'laabam', '--secret', 's', '--dry-run', '--set', set]), 2, message);
+  });
+
+  it('unknown --api-version, naming the known ones', async () => {
+    expectOneLineError(
+      await runCli(['trigger', 'invoice.paid', '--provider', 'stripe', '--secret', 's', '--dry-run', '--api-version', '2023-10-16']),
+      2,
+      /^whcli: unknown --api-version "2023-10-16" for stripe\..* Known: \d{4}-\d\d-\d\d\.\w+, 2024-06-20\.$/,
+    );
   });
 
   it.each([

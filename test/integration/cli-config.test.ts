@@ -142,10 +142,21 @@ describe('a malformed config file', () => {
     expect(server.requests).toHaveLength(0);
   });
 
-  it('an unknown key: one line naming the file, exit 2', async () => {
+  it('an unknown key: one line naming the file, the key and the nearest valid one, exit 2', async () => {
     writeFileSync(configFile, JSON.stringify({ secert: 'typo' }));
     const line = expectOneLineError(await runCli(['events'], { cwd: nested }), 2);
-    expect(line).toMatch(/^whcli: config .*whcli\.config\.json: \(top level\): .*secert/);
+    expect(line).toBe(`whcli: config ${configFile}: (top level): unknown key "secert" (did you mean "secret"?)`);
+    writeFileSync(configFile, JSON.stringify({ providers: [{ ...config.providers[0], timeoutMS: 5000 }] }));
+    const nestedLine = expectOneLineError(await runCli(['events'], { cwd: nested }), 2);
+    expect(nestedLine).toBe(`whcli: config ${configFile}: providers.0: unknown key "timeoutMS" (did you mean "timeoutMs"?)`);
+  });
+
+  it('a provider\'s JSON layout from the config overrides the built-in one', async () => {
+    writeFileSync(configFile, JSON.stringify({ providers: [{ name: 'stripe', json: { indent: 4, trailingNewline: true } }] }));
+    const run = await runCli(['trigger', 'invoice.paid', '--provider', 'stripe', '--secret', 's', '--forward', server.url], { cwd: nested });
+    expect(run.code, run.stderr).toBe(0);
+    const body = server.requests[0]!.body.toString('utf8');
+    expect(body).toBe(`${JSON.stringify(JSON.parse(body), null, 4)}\n`);
   });
 
   it('a custom provider without a scheme: one line, exit 2', async () => {

@@ -107,7 +107,7 @@ describe('whcli trigger (subprocess)', () => {
     const run = await runCli([
       'trigger', 'invoice.created', '--provider', 'laabam', '--forward', server!.url, '--secret', secret, '--json',
       '--data', '{"invoice_id":"inv_1","status":"draft","amount":1}',
-      '--set', 'data.amount=100', '--set', 'data.final=false', '--set', 'data.lines=[{"sku":"A"}]', '--set', 'data.memo=thanks',
+      '--set', 'data.amount=100', '--set-new', 'data.final=false', '--set-new', 'data.lines=[{"sku":"A"}]', '--set-new', 'data.memo=thanks',
       '-H', 'X-Env: test',
     ]);
     expect(run.code).toBe(0);

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, expectOneLineError, runCli, tempDir } from '../helpers/foundation-cli.js';
+import { stripe } from '../../src/providers/catalogue/stripe.js';
 
 const has = (shell: string) => spawnSync(shell, ['-c', 'true'], { stdio: 'ignore' }).status === 0;
 
@@ -56,7 +57,7 @@ describe('whcli completion', () => {
     const lines: [string[], string][] = [
       [['whcli', 'tr'], 'trigger'],
       [['whcli', 'trigger', '--dr'], '--dry-run'],
-      [['whcli', 'trigger', 'invoice.p'], 'invoice.paid invoice.payment_failed'],
+      [['whcli', 'trigger', 'invoice.payment_s'], 'invoice.payment_succeeded'],
       [['whcli', 'trigger', '-p', 'github', '--dry-run', 'pull_request.'], 'pull_request.closed pull_request.opened pull_request.synchronize'],
       [['whcli', 'trigger', '--provider', 'stri'], 'stripe'],
       [['whcli', 'verify', '--reporter', 'j'], 'json junit'],
@@ -82,7 +83,9 @@ describe('whcli completion', () => {
         .map((entry) => entry.split('\t')[0]);
     expect(await complete('whcli tri')).toEqual(['trigger']);
     expect(await complete('whcli trigger --dry')).toEqual(['--dry-run']);
-    expect(await complete('whcli trigger -p stripe invoice.p')).toEqual(['invoice.paid', 'invoice.payment_failed']);
+    expect(await complete('whcli trigger -p stripe invoice.payment_')).toEqual(
+      stripe.events.map((e) => e.name).filter((name) => name.startsWith('invoice.payment_')).sort(),
+    );
     expect(await complete('whcli verify --reporter ')).toEqual(['json', 'junit', 'pretty']);
   });
 

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BIN, expectOneLineError, runCli, tempDir } from '../helpers/foundation-cli.js';
 import { startRecordingServer, type RecordingServer } from '../helpers/foundation-server.js';
+import { stripe } from '../../src/providers/catalogue/stripe.js';
 
 let cwd: ReturnType<typeof tempDir>;
 let server: RecordingServer | undefined;
@@ -144,6 +145,7 @@ describe.skipIf(!hasScript)('whcli init on a terminal', () => {
     expect(await pty.exited, pty.screen).toBe(0);
     expect(pty.screen).not.toContain('sk_test_pasted');
     expect(JSON.parse(readFileSync(configFile(), 'utf8'))).toEqual({
+      $schema: './node_modules/whcli/schema/whcli.config.schema.json',
       provider: 'lahza',
       forward: 'localhost:4000/lahza',
       events: ['charge.success'],
@@ -155,7 +157,7 @@ describe.skipIf(!hasScript)('whcli init on a terminal', () => {
     const pty = new Pty(['init', '--provider', 'stripe'], cwd.path);
     await pty.waitFor('Your handler');
     pty.type(ENTER);
-    await pty.waitFor('all 11 event types');
+    await pty.waitFor(`all ${stripe.events.length} event types`);
     pty.type(ENTER);
     await pty.waitFor('generate a random one');
     pty.type(CTRL_C);

@@ -52,7 +52,8 @@ describe('--set', () => {
     const { body } = await send({
       event: 'invoice.paid',
       provider: 'laabam',
-      set: ['data.amount=100', 'data.paid=true', 'data.metadata={"order":"A-1","items":[1,2]}', 'data.currency=usd', 'data.reference="007"', 'data.note=null'],
+      set: ['data.amount=100'],
+      setNew: ['data.currency=usd', 'data.paid=true', 'data.metadata={"order":"A-1","items":[1,2]}', 'data.reference="007"', 'data.note=null'],
     });
     expect(body.data.amount).toBe(100);
     expect(body.data.paid).toBe(true);
@@ -73,6 +74,25 @@ describe('--set', () => {
   it('reaches into arrays', async () => {
     const { body } = await send({ event: 'push', provider: 'github', set: ['commits[0].message=hotfix: retry safely'] });
     expect(body.commits[0].message).toBe('hotfix: retry safely');
+  });
+
+  it('reaches array elements by a dotted index (stripe: data.object.lines.data.0.amount)', async () => {
+    const { body } = await send({ event: 'invoice.paid', provider: 'stripe', set: ['data.object.lines.data.0.amount=5'] });
+    expect(body.data.object.lines.data[0].amount).toBe(5);
+  });
+
+  it('refuses a field the body does not have, naming the nearest one, before sending anything', async () => {
+    const error = await rejection(send({ event: 'invoice.paid', provider: 'stripe', set: ['data.object.amount_dew=1'] }));
+    expect(error).toBeInstanceOf(UsageError);
+    expect(error.message).toBe(
+      '--set data.object.amount_dew: no such field in the body; nearest existing path: data.object.amount_due. To add a field on purpose, use --set-new data.object.amount_dew=<value>',
+    );
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('--set-new adds a field on purpose, and --set may then change it', async () => {
+    const { body } = await send({ event: 'invoice.paid', provider: 'stripe', setNew: ['data.object.metadata.plan=pro'], set: ['data.object.metadata.plan=team'] });
+    expect(body.data.object.metadata).toEqual({ plan: 'team' });
   });
 
   it('rejects an invalid path before sending anything', async () => {

@@ -31,7 +31,10 @@ afterEach(async () => {
   server = undefined;
 });
 
-const STRIPE_EVENTS = stripe.events.map((e) => e.name);
+// A spread of Stripe's catalogue (every 20th event type): how a broken handler fails does not depend
+// on the event, and test/integration/verify-providers.test.ts runs the whole catalogue.
+const STRIPE_EVENTS = stripe.events.map((e) => e.name).filter((_, index) => index % 20 === 0);
+const events = STRIPE_EVENTS.join(',');
 const every = (check: string) => STRIPE_EVENTS.map((event) => `${event} ${check}`);
 
 async function serve(handler: WebhookHandler): Promise<string> {
@@ -50,7 +53,7 @@ function expectExplained(result: CheckResult) {
 describe('broken handlers', () => {
   it('one that skips signature checks fails forgery, unsigned and replay, for every event', async () => {
     const url = await serve(acceptsEverything);
-    const { report } = await runVerify(environment, { provider: 'stripe', forward: url, secret: SECRETS.stripe });
+    const { report } = await runVerify(environment, { provider: 'stripe', forward: url, secret: SECRETS.stripe, events });
     expect(failedChecks(report).sort()).toEqual([...every('forgery'), ...every('unsigned'), ...every('replay')].sort());
     const forgery = report.results.find((r) => r.check === 'forgery')!;
     expect(forgery).toMatchObject({ got: '200', expected: '4xx (signed with a wrong secret)' });
@@ -78,7 +81,7 @@ describe('broken handlers', () => {
 
   it('one that answers 500 to a repeated event id fails duplicate only', async () => {
     const url = await serve(failsOnRepeat('stripe', ({ body }) => JSON.parse(body.toString()).id));
-    const { report } = await runVerify(environment, { provider: 'stripe', forward: url, secret: SECRETS.stripe });
+    const { report } = await runVerify(environment, { provider: 'stripe', forward: url, secret: SECRETS.stripe, events });
     expect(failedChecks(report)).toEqual(every('duplicate'));
     const duplicate = report.results.find((r) => r.check === 'duplicate')!;
     expect(duplicate).toMatchObject({ got: '200, 500', expected: '2xx twice (same event id)' });
@@ -88,7 +91,7 @@ describe('broken handlers', () => {
 
   it('one that ignores timestamps fails replay only', async () => {
     const url = await serve(ignoresTimestamps);
-    const { report } = await runVerify(environment, { provider: 'stripe', forward: url, secret: SECRETS.stripe });
+    const { report } = await runVerify(environment, { provider: 'stripe', forward: url, secret: SECRETS.stripe, events });
     expect(failedChecks(report)).toEqual(every('replay'));
     const replay = report.results.find((r) => r.check === 'replay')!;
     expect(replay.got).toBe('200');
@@ -145,7 +148,7 @@ describe('an unreachable handler', () => {
 describe('run control', () => {
   it('--fail-fast starts nothing after the first failure', async () => {
     const url = await serve(acceptsEverything);
-    const { report } = await runVerify(environment, { provider: 'stripe', forward: url, secret: SECRETS.stripe, failFast: true, concurrency: '1' });
+    const { report } = await runVerify(environment, { provider: 'stripe', forward: url, secret: SECRETS.stripe, events, failFast: true, concurrency: '1' });
     expect(report.summary).toMatchObject({ passed: 1, failed: 1, skipped: STRIPE_EVENTS.length * 5 - 2 });
     const skipped = report.results.filter((r) => r.status === 'skipped');
     expect(skipped[0]).toMatchObject({ reason: 'not run: --fail-fast stopped after the first failure', responses: [] });
@@ -156,7 +159,7 @@ describe('run control', () => {
     const stop = new AbortController();
     const { report } = await runVerify(
       environment,
-      { provider: 'stripe', forward: url, secret: SECRETS.stripe, concurrency: '1' },
+      { provider: 'stripe', forward: url, secret: SECRETS.stripe, events, concurrency: '1' },
       { signal: stop.signal, onResult: () => stop.abort('SIGINT') },
     );
     expect(report.interrupted).toBe('SIGINT');
@@ -188,7 +191,7 @@ describe('reporters', () => {
   it('--reporter junit --output writes JUnit XML whose counts match the run', async () => {
     const url = await serve(acceptsEverything);
     const output = join(environment.cwd, 'verify.xml');
-    const { report } = await runVerify(environment, { provider: 'stripe', forward: url, secret: SECRETS.stripe, reporter: 'junit', output: 'verify.xml' });
+    const { report } = await runVerify(environment, { provider: 'stripe', forward: url, secret: SECRETS.stripe, events, reporter: 'junit', output: 'verify.xml' });
     const root = parseXml(await readFile(output, 'utf8'));
     expect(root.name).toBe('testsuites');
     expect(root.attributes).toMatchObject({

@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { generateSecret, init, type InitOptions, type InitPrompter } from '../../src/commands/init.js';
+import { CONFIG_SCHEMA_REF, generateSecret, init, type InitOptions, type InitPrompter } from '../../src/commands/init.js';
 import { readConfigFile } from '../../src/config/config-file.js';
 import { UsageError, WhcliError } from '../../src/errors.js';
 import { builtinProviders } from '../../src/providers/builtin.js';
@@ -67,9 +67,12 @@ describe('init with flags (no terminal)', () => {
       secretFrom: 'flag',
       exampleEvent: 'push',
     });
-    expect(readJson()).toEqual({ provider: 'github', forward: '3000/hooks', events: ['push', 'ping'], secret: 's3cret' });
+    expect(readJson()).toEqual({ $schema: CONFIG_SCHEMA_REF, provider: 'github', forward: '3000/hooks', events: ['push', 'ping'], secret: 's3cret' });
     expect(readConfigFile(configPath())).toMatchObject({ provider: 'github', secret: 's3cret' });
     expect(readdirSync(dir.path)).toEqual(['whcli.config.json']);
+    // First, so editors offer completion from the top of the file; the package ships the schema.
+    expect(Object.keys(readJson())[0]).toBe('$schema');
+    expect(existsSync(join(import.meta.dirname, '../..', CONFIG_SCHEMA_REF.replace('./node_modules/whcli/', '')))).toBe(true);
   });
 
   it('fails naming every flag it still needs, and writes nothing', async () => {
@@ -132,7 +135,7 @@ describe('init with flags (no terminal)', () => {
     writeFileSync(configPath(), JSON.stringify({ provider: 'stripe', events: ['invoice.paid'], relay: 'https://relay.example.com', providers: [acme] }));
     const result = await run({ provider: 'acme', forward: '8080', secret: 'k', force: true });
     expect(result).toMatchObject({ written: true, replaced: true, provider: 'acme', events: 'all', eventCount: 2, exampleEvent: 'order.created' });
-    expect(readJson()).toEqual({ provider: 'acme', relay: 'https://relay.example.com', providers: [acme], forward: '8080', secret: 'k' });
+    expect(readJson()).toEqual({ $schema: CONFIG_SCHEMA_REF, provider: 'acme', relay: 'https://relay.example.com', providers: [acme], forward: '8080', secret: 'k' });
   });
 });
 
@@ -147,7 +150,7 @@ describe('init with a prompter', () => {
     const result = await run({}, prompter);
     expect(asked).toEqual(['provider', 'forward', 'events', 'secret']);
     expect(result).toMatchObject({ provider: 'slack', forward: 'localhost:4000/slack', events: ['app_mention'], secretFrom: 'pasted' });
-    expect(readJson()).toEqual({ provider: 'slack', forward: 'localhost:4000/slack', events: ['app_mention'], secret: 'pasted-secret' });
+    expect(readJson()).toEqual({ $schema: CONFIG_SCHEMA_REF, provider: 'slack', forward: 'localhost:4000/slack', events: ['app_mention'], secret: 'pasted-secret' });
   });
 
   it('asks nothing a flag answered', async () => {

@@ -1,4 +1,5 @@
 import type { ProviderSpec } from '../types.js';
+import { STRIPE_API_VERSION, STRIPE_OLDER_API_VERSIONS, stripeEvents } from './stripe-events.js';
 
 export const stripe: ProviderSpec = {
   name: 'stripe',
@@ -9,9 +10,9 @@ export const stripe: ProviderSpec = {
     template: {
       id: '{{event_id}}',
       object: 'event',
-      api_version: '2024-06-20',
+      api_version: '{{api_version}}',
       created: '{{timestamp}}',
-      data: { object: '{{data}}' },
+      data: '{{data}}',
       livemode: false,
       pending_webhooks: 1,
       request: { id: 'req_{{rand}}', idempotency_key: '{{uuid}}' },
@@ -20,7 +21,12 @@ export const stripe: ProviderSpec = {
     typeFrom: { path: 'type' },
     idFrom: { path: 'id' },
     idTemplate: 'evt_{{rand}}',
+    dataPath: 'object',
   },
+  // Stripe sends its events pretty-printed, two spaces, keys as its API renders them (id and
+  // object first), with no newline at the end.
+  json: { indent: 2 },
+  apiVersions: { default: STRIPE_API_VERSION, others: STRIPE_OLDER_API_VERSIONS },
   headers: { 'User-Agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)' },
   timeoutMs: 20_000,
   // Stripe retries with exponential backoff for up to three days in live mode.
@@ -32,22 +38,22 @@ export const stripe: ProviderSpec = {
     { delay: '16h', count: 1 },
     { delay: '24h', count: 2 },
   ],
-  events: [
-    { name: 'payment_intent.succeeded', description: 'A PaymentIntent succeeded' },
-    { name: 'payment_intent.payment_failed', description: 'A PaymentIntent failed' },
-    { name: 'charge.succeeded', description: 'A charge succeeded' },
-    { name: 'charge.refunded', description: 'A charge was refunded' },
-    { name: 'checkout.session.completed', description: 'A Checkout Session completed' },
-    { name: 'customer.created', description: 'A customer was created' },
-    { name: 'customer.subscription.created', description: 'A subscription was created' },
-    { name: 'customer.subscription.updated', description: 'A subscription changed' },
-    { name: 'customer.subscription.deleted', description: 'A subscription ended' },
-    { name: 'invoice.paid', description: 'An invoice was paid' },
-    { name: 'invoice.payment_failed', description: 'An invoice payment failed' },
-  ],
+  retryModes: {
+    // Sandboxes (test mode) retry three times over a few hours; Stripe names no intervals.
+    test: [
+      { delay: '1h', count: 1 },
+      { delay: '2h', count: 1 },
+      { delay: '3h', count: 1 },
+    ],
+  },
+  events: stripeEvents,
   notes: [
     'The whsec_ secret is the HMAC key as written (not base64-decoded).',
     'Live-mode retries follow exponential backoff over about three days; the schedule here approximates it.',
-    'The fixture is the data.object; --set paths start at the envelope (e.g. data.object.amount=100).',
+    'Timeout 20 s: assumed. Stripe documents none; it asks for a quick 2xx before any complex logic (https://docs.stripe.com/webhooks).',
+    'Test-mode (sandbox) retries: Stripe says "three times over a few hours" (https://docs.stripe.com/webhooks); the 1 h, 2 h, 3 h intervals are assumed.',
+    'Bodies are pretty-printed with two spaces and no trailing newline, as Stripe sends them; keys as Stripe renders objects: id, object, then by name.',
+    'A fixture is the event\'s data: object, plus previous_attributes on *.updated events. --data replaces data.object; --set paths start at the envelope (e.g. data.object.amount=100).',
+    `Objects follow API ${STRIPE_API_VERSION} (the stripe package's), from stripe-mock's example objects; --api-version ${STRIPE_OLDER_API_VERSIONS.join(', ')} gives the older shape of invoices (paid, charge, payment_intent, subscription), subscriptions (current_period_*), charges and payment intents (invoice); other objects keep the current shape.`,
   ],
 };

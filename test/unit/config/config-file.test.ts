@@ -6,6 +6,7 @@ import { loadContext, resolveSecret } from '../../../src/context.js';
 import { WhcliError } from '../../../src/errors.js';
 import { builtinProviders } from '../../../src/providers/builtin.js';
 import { tempDir } from '../../helpers/foundation-cli.js';
+import { thrown } from '../../helpers/thrown.js';
 
 let dir: { path: string; remove: () => void };
 beforeEach(() => {
@@ -19,15 +20,7 @@ function writeConfig(value: unknown, name = 'whcli.config.json'): string {
   return file;
 }
 
-function configError(fn: () => unknown): WhcliError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(WhcliError);
-    return error as WhcliError;
-  }
-  throw new Error('expected a WhcliError');
-}
+const configError = (fn: () => unknown) => thrown(WhcliError, fn);
 
 const acme = {
   name: 'acme',
@@ -83,10 +76,25 @@ describe('readConfigFile', () => {
     expect(error.message).not.toContain('\n');
   });
 
-  it('rejects unknown top-level keys (typos do not pass silently)', () => {
-    const file = writeConfig({ secrets: 'x' });
+  it.each([
+    [{ secrets: 'x' }, '(top level): unknown key "secrets" (did you mean "secret"?)'],
+    [{ providers: [{ ...acme, envelop: {} }] }, 'providers.0: unknown key "envelop" (did you mean "envelope"?)'],
+    [{ providers: [{ ...acme, scheme: { ...acme.scheme, prefx: 'sha256=' } }] }, 'providers.0.scheme: unknown key "prefx" (did you mean "prefix"?)'],
+    // In a union, the option the value picked: a stripe scheme has "header", not "encoding".
+    [{ providers: [{ name: 'stripe', scheme: { type: 'stripe', headr: 'X' } }] }, 'providers.0.scheme: unknown key "headr" (did you mean "header"?)'],
+    [{ providers: [{ ...acme, retries: [{ delay: '1m', count: 1, jitter: true }] }] }, 'providers.0.retries.0: unknown key "jitter" (valid keys: delay, count)'],
+    [{ providers: [{ name: 'stripe', json: { indnet: 2 } }] }, 'providers.0.json: unknown key "indnet" (did you mean "indent"?)'],
+  ])('rejects unknown keys anywhere, naming the file, the key and the nearest valid one: %j', (value, message) => {
+    const file = writeConfig(value);
     const error = configError(() => readConfigFile(file));
-    expect(error.message).toMatch(new RegExp(`^config .*whcli\\.config\\.json: \\(top level\\): .*secrets`));
+    expect(error.code).toBe('WHCLI_ERR_BAD_CONFIG');
+    expect(error.exitCode).toBe(2);
+    expect(error.message).toBe(`config ${file}: ${message}`);
+  });
+
+  it('accepts $schema, and a provider\'s JSON layout override', () => {
+    const file = writeConfig({ $schema: './node_modules/whcli/schema/whcli.config.schema.json', providers: [{ name: 'stripe', json: { indent: 0, trailingNewline: true } }] });
+    expect(readConfigFile(file).providers[0]!.json).toEqual({ indent: 0, trailingNewline: true });
   });
 });
 

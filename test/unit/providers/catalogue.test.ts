@@ -2,19 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/errors.js';
 import { builtinProviders } from '../../../src/providers/builtin.js';
 import { Catalogue, nearestNames } from '../../../src/providers/catalogue.js';
+import { thrown } from '../../helpers/thrown.js';
 
 const catalogue = new Catalogue(builtinProviders);
 const allEvents = [...new Set(builtinProviders.flatMap((p) => p.events.map((e) => e.name)))];
 
-function usageError(fn: () => unknown): UsageError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(UsageError);
-    return error as UsageError;
-  }
-  throw new Error('expected a UsageError');
-}
+const usageError = (fn: () => unknown) => thrown(UsageError, fn);
 
 describe('nearestNames', () => {
   it('puts the closest name first', () => {

@@ -26,7 +26,7 @@ function harness(provider: ProviderSpec, secret: string, answers: Answer[] = [])
   const ctx: CheckContext = {
     provider,
     event: provider.events[0]!.name,
-    fixture: { id: 'obj_1', amount: 4200 },
+    fixture: provider.envelope.dataPath ? { object: { id: 'obj_1', amount: 4200 } } : { id: 'obj_1', amount: 4200 },
     secret,
     url: new URL('http://127.0.0.1:9/webhooks'),
     timeoutMs: 1000,
