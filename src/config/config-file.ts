@@ -5,6 +5,7 @@ import { WhcliError } from '../errors.js';
 import type { ProviderSpec } from '../providers/types.js';
 
 import { CONFIG_FILE_NAME } from './find-config.js';
+import { scenarioSchema } from '../fixtures/scenario.js';
 
 const scheme = z.discriminatedUnion('type', [
   z.object({
@@ -69,6 +70,7 @@ const configSchema = z
     relay: z.string().optional(),
     events: z.array(z.string()).optional(),
     providers: z.array(provider).default([]),
+    scenarios: z.array(scenarioSchema).optional(),
   })
   .strict();
 

@@ -56,10 +56,10 @@ describe('whcli verify (commander)', () => {
     server = await startWebhookServer(correctHandler('lava'));
     expect(await run('-p', 'lava', '-f', server.url, '-s', SECRETS.lava)).toBeUndefined();
     const out = lines();
-    expect(out[0]).toMatch(/^whcli verify lava -> http:\/\/127\.0\.0\.1:\d+\/webhooks \(3 events x 4 checks/);
+    expect(out[0]).toMatch(/^whcli verify lava -> http:\/\/127\.0\.0\.1:\d+\/webhooks \(3 events x 5 checks/);
     expect(out).toContain('  replay not checked: lava signs no timestamp, so there is no replay window to test');
-    expect(out.find((l) => l.startsWith('EVENT'))).toMatch(/^EVENT\s+DELIVERY\s+FORGERY\s+UNSIGNED\s+DUPLICATE$/);
-    expect(out.at(-1)).toBe('12 passed, 0 failed');
+    expect(out.find((l) => l.startsWith('EVENT'))).toMatch(/^EVENT\s+DELIVERY\s+FORGERY\s+UNSIGNED\s+DUPLICATE\s+RAW-BODY$/);
+    expect(out.at(-1)).toBe('15 passed, 0 failed');
     // Progress went to stderr, a line per event (not a TTY here).
     expect(stderr.join('')).toContain('[3/3]');
   });
@@ -70,7 +70,7 @@ describe('whcli verify (commander)', () => {
     expect(error).toBeInstanceOf(WhcliError);
     expect(error).toMatchObject({ code: 'WHCLI_ERR_CHECKS_FAILED', exitCode: 1, message: '' });
     const out = lines();
-    expect(out.at(-1)).toBe('6 passed, 6 failed');
+    expect(out.at(-1)).toBe('9 passed, 6 failed');
     // One bug across every event is told once, naming the events.
     const at = out.indexOf('  ✗ forgery on 3 events: got 200, expected 4xx (signed with a wrong secret)');
     expect(out.slice(at, at + 4)).toEqual([
@@ -85,7 +85,7 @@ describe('whcli verify (commander)', () => {
     server = await startWebhookServer(correctHandler('github'));
     expect(await run('-p', 'github', '-f', server.url, '-s', SECRETS.github, '--events', 'push', '--reporter', 'json')).toBeUndefined();
     const report = JSON.parse(stdout.join(''));
-    expect(report).toMatchObject({ schemaVersion: 1, provider: 'github', events: ['push'], summary: { total: 4, passed: 4, failed: 0 } });
+    expect(report).toMatchObject({ schemaVersion: 1, provider: 'github', events: ['push'], summary: { total: 5, passed: 5, failed: 0 } });
     expect(stderr.join('')).toBe('');
   });
 
@@ -94,11 +94,11 @@ describe('whcli verify (commander)', () => {
     const error = await run('-p', 'github', '-f', server.url, '-s', SECRETS.github, '--events', 'push,ping', '--reporter', 'junit', '-o', join(project.cwd, 'junit.xml'));
     expect(error).toMatchObject({ exitCode: 1 });
     const root = parseXml(await readFile(join(project.cwd, 'junit.xml'), 'utf8'));
-    expect(root.attributes).toMatchObject({ tests: '8', failures: '4' });
+    expect(root.attributes).toMatchObject({ tests: '10', failures: '4' });
     expect(findAll(root, 'failure')).toHaveLength(4);
     const out = lines();
     expect(out.at(-2)).toBe(`junit report written to ${join(project.cwd, 'junit.xml')}`);
-    expect(out.at(-1)).toBe('4 passed, 4 failed');
+    expect(out.at(-1)).toBe('6 passed, 4 failed');
   });
 
   it('an unknown --reporter is a commander usage error', async () => {
