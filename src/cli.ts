@@ -45,7 +45,8 @@ export function buildProgram(deps: ProgramDeps): Command {
   program
     .command('trigger')
     .description('send a signed fixture event for a provider event type')
-    .argument('<event>', 'event type, e.g. invoice.paid (see `whcli events`)')
+    .argument('[event]', 'event type, e.g. invoice.paid (see `whcli events`)')
+    .option('--scenario <name>', 'send a scenario: its events in order, ids cross-referenced (fixtures/<provider>/scenarios)')
     .option('-p, --provider <name>', 'provider (inferred when only one has the event)')
     .option('-f, --forward <url>', 'where to send: 3000, localhost:3000/path or a URL (default: a running `whcli listen`)')
     .option('-s, --secret <secret>', 'signing secret (default: $WHCLI_SECRET or the config file)')
@@ -66,9 +67,14 @@ export function buildProgram(deps: ProgramDeps): Command {
         'whcli trigger payment.succeeded --set data.amount=4200 --forward localhost:3000',
         'whcli trigger charge.success --provider lahza --retries --time-scale 60 --forward 3000',
         'whcli trigger push --provider github --dry-run --secret s3cret',
+        'whcli trigger --scenario checkout --provider stripe --forward 3000/webhooks',
       ]),
     )
-    .action(async (event: string, opts) => {
+    .action(async (event: string | undefined, opts) => {
+      if (opts.scenario || event === undefined) {
+        const { triggerScenarioAction } = await import('./cli-trigger-scenario.js');
+        return triggerScenarioAction(event, opts, deps);
+      }
       const [{ trigger, triggerFailure }, view, term] = await Promise.all([
         import('./commands/trigger.js'),
         import('./ui/trigger-view.js'),

@@ -63,7 +63,8 @@ export interface TriggerDeps {
 
 const abortableSleep = (signal?: AbortSignal) => (ms: number) => sleepFor(ms, undefined, { signal });
 
-async function chooseTarget(
+/** Where trigger sends: --forward, else a running listener, else the config's forward. */
+export async function chooseTarget(
   options: TriggerOptions,
   deps: TriggerDeps,
   configForward: string | undefined,
