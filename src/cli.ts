@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { collect, environment, examples, ndjsonWriter, printJson, terminal } from './cli-helpers.js';
 import { whcliVersion } from './version.js';
 import { addVerifyCommand } from './cli-verify.js';
+import { addHistoryExportCommand } from './cli-history-export.js';
 import { addSetupCommands } from './cli-setup.js';
 
 export interface ProgramDeps {
@@ -289,6 +290,7 @@ export function buildProgram(deps: ProgramDeps): Command {
     });
 
   addVerifyCommand(program, deps);
+  addHistoryExportCommand(program.commands.find((c) => c.name() === 'history')!);
   addSetupCommands(program, deps);
   return program;
 }
