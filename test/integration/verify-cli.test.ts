@@ -8,6 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { addVerifyCommand } from '../../src/cli-verify.js';
 import { WhcliError } from '../../src/errors.js';
+import { reserializingHandler } from '../helpers/verify-buggy-handlers.js';
 import { acceptsEverything, correctHandler, SECRETS } from '../helpers/verify-handlers.js';
 import { isolatedEnvironment } from '../helpers/verify-run.js';
 import { startWebhookServer, type TestServer } from '../helpers/verify-server.js';
@@ -120,5 +121,21 @@ describe('whcli verify (commander)', () => {
     expect(help).toContain('whcli verify -p stripe -f 3000/webhooks --start "npm run dev" --reporter junit --output verify.xml');
     expect(help).toMatch(/replay\s+a correct signature dated past/);
     expect(help).toContain('Exit codes: 0 every check passed, 1 a check failed or the handler is unreachable, 2 usage error.');
+  });
+
+  it('--diagnose prints the likely cause under the failure; --help shows every new flag with an example', async () => {
+    server = await startWebhookServer(reserializingHandler('github'));
+    const error = await run('-p', 'github', '-f', server.url, '-s', SECRETS.github, '--events', 'push', '--checks', 'raw-body', '--diagnose');
+    expect(error).toMatchObject({ exitCode: 1 });
+    const out = lines();
+    expect(out).toContain('  ✗ push raw-body: got 400, expected 2xx (body laid out unlike JSON.stringify)');
+    expect(out).toContain('      likely cause: your handler verifies a re-serialized body: verify the raw request bytes, not JSON.stringify(req.body)');
+    stdout = [];
+    await run('--help');
+    const help = stdout.join('');
+    for (const flag of ['--diagnose', '--effects', '--burst', '--burst-rate', '--scenario', '--from', '--checks all', '--checks raw-body']) {
+      expect(help).toMatch(new RegExp(`\\$ whcli verify .*${flag.replace(/[-]/g, '\\-')}`));
+    }
+    expect(help).toMatch(/concurrent\s+the same event id twice at the same instant/);
   });
 });
