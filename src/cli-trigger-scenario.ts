@@ -9,7 +9,7 @@ export async function triggerScenarioAction(event: string | undefined, opts: Rec
     terminal(),
     import('./errors.js'),
   ]);
-  if (!opts.scenario) throw new UsageError('trigger needs an event type (e.g. whcli trigger invoice.paid) or --scenario <name>');
+  if (!opts.scenario) throw new UsageError("missing required argument 'event': give an event type (e.g. whcli trigger invoice.paid) or --scenario <name>");
   if (event !== undefined) throw new UsageError(`give an event type or --scenario, not both ("${event}" and --scenario ${String(opts.scenario)})`);
   for (const flag of ['set', 'data', 'retries'] as const) {
     if (opts[flag] !== undefined) throw new UsageError(`--${flag} applies to one event; a scenario's steps set their own values (see its file)`);

@@ -66,6 +66,8 @@ export interface VerifyOptions {
 /** What is about to run, known before anything is sent. */
 export interface VerifyPlan extends RunScope {
   total: number;
+  /** How many checks each report row gets (rows differ: out-of-order runs only for some events). */
+  checksPerRow: Record<string, number>;
   /** The --start command, and the address waited for. */
   start?: { command: string; waitFor: string };
 }
@@ -159,6 +161,7 @@ export async function verify(options: VerifyOptions, deps: VerifyDeps): Promise<
   deps.onPlan?.({
     ...runScope(settings),
     total: tasks.length,
+    checksPerRow: tasks.reduce<Record<string, number>>((rows, task) => ({ ...rows, [task.event]: (rows[task.event] ?? 0) + 1 }), {}),
     ...(options.start ? { start: { command: options.start, waitFor: describeHost(waitTarget) } } : {}),
   });
 

@@ -25,6 +25,7 @@ export interface VerifyProgress {
  */
 export function createProgress(term: Terminal, live: LiveLine): VerifyProgress {
   const c = term.color;
+  let checksPerRow: Record<string, number> = {};
   let checksPerEvent = 1;
   let eventCount = 0;
   let eventsDone = 0;
@@ -37,8 +38,9 @@ export function createProgress(term: Terminal, live: LiveLine): VerifyProgress {
   };
   return {
     plan(plan) {
+      checksPerRow = plan.checksPerRow;
       checksPerEvent = Math.max(1, plan.checks.length);
-      eventCount = plan.events.length;
+      eventCount = Object.keys(checksPerRow).length || plan.events.length;
       const events = `${plan.events.length} event${plan.events.length === 1 ? '' : 's'}`;
       term.out(
         `${c.bold('whcli verify')} ${plan.provider} ${c.dim('->')} ${plan.url} ${c.dim(`(${events} x ${plan.checks.length} checks: ${plan.checks.join(', ')}; timeout ${formatDuration(plan.timeoutMs)}, ${plan.concurrency} at a time)`)}`,
@@ -63,7 +65,7 @@ export function createProgress(term: Terminal, live: LiveLine): VerifyProgress {
       }
       const results = [...(perEvent.get(result.event) ?? []), result];
       perEvent.set(result.event, results);
-      if (results.length < checksPerEvent) return;
+      if (results.length < (checksPerRow[result.event] ?? checksPerEvent)) return;
       eventsDone += 1;
       const bad = results.filter((r) => r.status === 'failed').map((r) => r.check);
       const passed = results.filter((r) => r.status === 'passed').length;

@@ -133,7 +133,7 @@ describe('trigger --scenario', () => {
 
   it('an event and --scenario together, or neither, is a usage error', async () => {
     expectOneLineError(await runCli(['trigger', 'invoice.paid', '--scenario', 'checkout', '-p', 'stripe', '-s', 'x']), 2, /not both/);
-    expectOneLineError(await runCli(['trigger', '-p', 'stripe', '-s', 'x']), 2, /^whcli: trigger needs an event type .* or --scenario <name>$/);
+    expectOneLineError(await runCli(['trigger', '-p', 'stripe', '-s', 'x']), 2, /^whcli: missing required argument 'event': give an event type .* or --scenario <name>$/);
   });
 });
 
