@@ -166,3 +166,18 @@ describe('scenarios in the config file', () => {
     }
   });
 });
+
+it('verify --scenario refuses flags that choose other events or checks, each with the fix', async () => {
+  const url = await serve(correctHandler('stripe'));
+  const base = { provider: 'stripe', forward: url, secret: SECRETS.stripe, scenario: 'checkout' };
+  const cases: [Record<string, string>, RegExp][] = [
+    [{ checks: 'forgery' }, /^--scenario sends its steps in order as one check each; leave out --checks$/],
+    [{ events: 'invoice.paid' }, /^--events chooses catalogue events; --scenario sends its own: leave --events out$/],
+    [{ from: 'x' }, /^--scenario and --from each choose what to send: give one of them$/],
+  ];
+  for (const [extra, message] of cases) {
+    const error = await runVerify(environment, { ...base, ...extra }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ exitCode: 2, message: expect.stringMatching(message) });
+  }
+  expect(current().received).toHaveLength(0);
+});
