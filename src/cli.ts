@@ -228,6 +228,12 @@ export function buildProgram(deps: ProgramDeps): Command {
     .option('--rate-limit <rate>', 'ingress requests per channel, e.g. 100/s or 600/m; over it: 429 + Retry-After; 0 turns it off', '100/s')
     .option('--rate-burst <n>', 'requests a channel may send at once above the rate (default: 2 s worth)')
     .option('--max-listeners <n>', 'listeners per channel; one more is refused with 429 (0: no cap)', '10')
+    .option('--max-channel-bytes <size>', 'unacknowledged bytes per channel before 503 + Retry-After (default 256mb, $WHCLI_RELAY_MAX_CHANNEL_BYTES)')
+    .option('--max-total-bytes <size>', 'unacknowledged bytes over all channels before 503 + Retry-After (default 1gb, $WHCLI_RELAY_MAX_TOTAL_BYTES)')
+    .option('--keep-acked <size>', 'acknowledged history a channel keeps for late listeners (default 16mb, $WHCLI_RELAY_KEEP_ACKED)')
+    .option('--max-channels <n>', 'channels before creation answers 503; 0: no cap (default 100000, $WHCLI_RELAY_MAX_CHANNELS)')
+    .option('--channel-rate <rate>', 'channel creations per client address, e.g. 60/m; 0 turns it off (default 60/m, $WHCLI_RELAY_CHANNEL_RATE)')
+    .option('--channel-idle <duration>', 'delete channels with no event and no listener for this long; 0: never (default 7d, $WHCLI_RELAY_CHANNEL_IDLE)')
     .option('--json', 'log as NDJSON')
     .addHelpText(
       'after',
@@ -237,6 +243,7 @@ export function buildProgram(deps: ProgramDeps): Command {
         'whcli relay --host 0.0.0.0 --public-url https://hooks.example.com --max-body 1mb',
         'whcli relay --respond-with handler   # exercise provider retries end to end',
         'whcli relay --rate-limit 20/s --rate-burst 50 --max-listeners 3',
+        'whcli relay --max-total-bytes 512mb --max-channels 10000 --channel-idle 24h   # a small public relay',
       ]),
     )
     .action(async (opts) => {
@@ -248,6 +255,7 @@ export function buildProgram(deps: ProgramDeps): Command {
           opts.json
             ? process.stdout.write(`${JSON.stringify({ type: 'listening', ...info })}\n`)
             : term.out(`whcli relay listening on ${info.url} (store: ${info.store})`),
+        log: (line) => term.err(`whcli relay: ${line}`),
       });
     });
 

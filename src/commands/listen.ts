@@ -70,16 +70,16 @@ const EMBEDDED_PORT = 8787;
 const INSPECTOR_PORT = 4040;
 
 async function startEmbeddedRelay(portFlag: string | undefined, onNotice: (m: string) => void): Promise<RelayServer> {
-  const { startRelay } = await import('../relay/server.js');
+  const { startRelay, LOOPBACK_HOSTS } = await import('../relay/server.js');
   const port = portFlag === undefined ? EMBEDDED_PORT : Number(portFlag);
   try {
-    return await startRelay({ host: '127.0.0.1', port });
+    return await startRelay({ host: '127.0.0.1', port, allowedHosts: LOOPBACK_HOSTS });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || portFlag !== undefined) {
       throw new WhcliError('WHCLI_ERR_RELAY', `cannot start the embedded relay on 127.0.0.1:${port}: ${(error as Error).message}`);
     }
     onNotice(`port ${port} is taken (another whcli listen?): the embedded relay uses a free port, so the URL differs from last time`);
-    return startRelay({ host: '127.0.0.1', port: 0 });
+    return startRelay({ host: '127.0.0.1', port: 0, allowedHosts: LOOPBACK_HOSTS });
   }
 }
 

@@ -23,30 +23,57 @@ export interface RelayCommandOptions {
   rateLimit?: string;
   rateBurst?: string;
   maxListeners?: string;
+  /** Unacknowledged bytes per channel before 503. */
+  maxChannelBytes?: string;
+  /** Unacknowledged bytes over all channels before 503: the process-wide bound. */
+  maxTotalBytes?: string;
+  /** Bytes of acknowledged events a channel keeps for late listeners. */
+  keepAcked?: string;
+  maxChannels?: string;
+  /** Channel creations per client address, "<n>/s" or "<n>/m"; "0" turns the limit off. */
+  channelRate?: string;
+  /** Idle time after which a channel is deleted; "0" keeps channels forever. */
+  channelIdle?: string;
 }
 
 export const DEFAULT_RATE_LIMIT = '100/s';
+export const DEFAULT_CHANNEL_RATE = '60/m';
+export const DEFAULT_CHANNEL_IDLE = '7d';
+export const DEFAULT_MAX_TOTAL_BYTES = '1gb';
+export const DEFAULT_MAX_CHANNEL_BYTES = '256mb';
+export const DEFAULT_KEEP_ACKED = '16mb';
+export const DEFAULT_MAX_CHANNELS = '100000';
 
 /**
  * --rate-limit and --rate-burst as a token bucket, or undefined for "0" (no limit). The burst
  * defaults to two seconds' worth, at least one request.
  */
-export function parseRateLimit(rate: string, burst: string | undefined): RateLimit | undefined {
+export function parseRateLimit(
+  rate: string,
+  burst: string | undefined,
+  { flag = '--rate-limit', burstSeconds = 2, minBurst = 1 } = {},
+): RateLimit | undefined {
   const match = /^\s*(\d+(?:\.\d+)?)\s*(?:\/\s*(s|sec|m|min))?\s*$/i.exec(rate);
-  if (!match) throw new UsageError(`invalid --rate-limit "${rate}": use e.g. 100/s, 600/m, or 0 to turn it off`);
+  if (!match) throw new UsageError(`invalid ${flag} "${rate}": use e.g. 100/s, 600/m, or 0 to turn it off`);
   const perSecond = Number(match[1]) / (/^m/i.test(match[2] ?? 's') ? 60 : 1);
   if (perSecond === 0) {
     if (burst !== undefined) throw new UsageError('--rate-burst needs a --rate-limit other than 0');
     return undefined;
   }
-  const size = burst === undefined ? Math.max(1, Math.ceil(perSecond * 2)) : parsePositiveInt(burst, '--rate-burst');
+  const size = burst === undefined ? Math.max(minBurst, Math.ceil(perSecond * burstSeconds)) : parsePositiveInt(burst, '--rate-burst');
   return { perSecond, burst: size };
 }
 
 /** Runs `whcli relay` until `signal` aborts. */
 export async function runRelay(
   options: RelayCommandOptions,
-  deps: { environment: Environment; signal: AbortSignal; onListening: (info: { url: string; host: string; port: number; store: string }) => void },
+  deps: {
+    environment: Environment;
+    signal: AbortSignal;
+    onListening: (info: { url: string; host: string; port: number; store: string }) => void;
+    /** Notices for the operator (damage found in the store, a failed compaction). */
+    log?: (line: string) => void;
+  },
 ): Promise<void> {
   const port = Number(options.port ?? 8787);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0-65535, got "${options.port}"`);
@@ -63,10 +90,26 @@ export async function runRelay(
   if (options.fsync && !['always', 'never'].includes(options.fsync)) {
     throw new UsageError(`--fsync must be "always" or "never", got "${options.fsync}"`);
   }
+  // Each bound may come from the environment too (WHCLI_RELAY_*), for containers and CI.
+  const env = deps.environment.env;
+  const maxTotalBytes = parseSize(options.maxTotalBytes ?? env.WHCLI_RELAY_MAX_TOTAL_BYTES ?? DEFAULT_MAX_TOTAL_BYTES, '--max-total-bytes');
+  const maxChannels = Number(options.maxChannels ?? env.WHCLI_RELAY_MAX_CHANNELS ?? DEFAULT_MAX_CHANNELS);
+  if (!Number.isInteger(maxChannels) || maxChannels < 0) {
+    throw new UsageError(`--max-channels must be a whole number (0 for no cap), got "${options.maxChannels ?? env.WHCLI_RELAY_MAX_CHANNELS}"`);
+  }
   const limits = {
     retentionMs: parseDuration(options.retention ?? '24h', '--retention'),
     maxPendingEvents: parsePositiveInt(options.maxPending ?? '10000', '--max-pending'),
+    maxPendingBytes: parseSize(options.maxChannelBytes ?? env.WHCLI_RELAY_MAX_CHANNEL_BYTES ?? DEFAULT_MAX_CHANNEL_BYTES, '--max-channel-bytes'),
+    maxAckedBytes: parseSize(options.keepAcked ?? env.WHCLI_RELAY_KEEP_ACKED ?? DEFAULT_KEEP_ACKED, '--keep-acked'),
+    maxTotalBytes,
+    maxChannels,
   };
+  if (limits.maxPendingBytes < 1 || maxTotalBytes < 1) throw new UsageError('--max-channel-bytes and --max-total-bytes must be at least 1 byte');
+  const channelIdleMs = parseDuration(options.channelIdle ?? env.WHCLI_RELAY_CHANNEL_IDLE ?? DEFAULT_CHANNEL_IDLE, '--channel-idle');
+  const channelRate = options.channelRate ?? env.WHCLI_RELAY_CHANNEL_RATE ?? DEFAULT_CHANNEL_RATE;
+  // A minute's worth at once (at least 10): a team starting listeners together is not refused.
+  const channelCreateLimit = parseRateLimit(channelRate, undefined, { flag: '--channel-rate', burstSeconds: 60, minBurst: 10 });
   const rateLimit = parseRateLimit(options.rateLimit ?? DEFAULT_RATE_LIMIT, options.rateBurst);
   const maxListeners = Number(options.maxListeners ?? DEFAULT_MAX_LISTENERS);
   if (!Number.isInteger(maxListeners) || maxListeners < 0) {
@@ -79,6 +122,7 @@ export async function runRelay(
     defaultDir: join(whcliPaths(deps.environment).data, 'relay'),
     limits,
     fsync: options.fsync as 'always' | 'never' | undefined,
+    log: deps.log,
   });
   let relay;
   try {
@@ -92,6 +136,10 @@ export async function runRelay(
       store,
       rateLimit,
       maxListenersPerChannel: maxListeners,
+      // Bodies being received count apart from what is stored: a quarter of the total on top of it.
+      maxInflightBytes: Math.max(maxBodyBytes, Math.floor(maxTotalBytes / 4)),
+      channelIdleMs,
+      channelCreateLimit,
     });
   } catch (error) {
     await store.close();

@@ -1,9 +1,12 @@
 import type { DeliveryReport, RelayEvent } from './protocol.js';
 import type { RelayMetrics } from './metrics.js';
-import type { RelayStore } from './store.js';
+import { eventBytes, type RelayStore } from './store.js';
 
 /** Unacknowledged events a listener may have in flight unless it asks for another window. */
 export const DEFAULT_WINDOW = 256;
+
+/** Largest batch of events sent as one message, in event bytes (a single larger event goes alone). */
+export const MAX_BATCH_BYTES = 1024 * 1024;
 
 /** One connected listener on one channel, reached through `deliver` (a WebSocket, or a direct call). */
 export class ListenerSession {
@@ -11,6 +14,8 @@ export class ListenerSession {
   pumping = false;
   pumpAgain = false;
   closed = false;
+  /** Sending stopped because the link was congested, until resume(). */
+  paused = false;
 
   constructor(
     /** Sends events in order; several at once when the listener has room for them. */
@@ -24,6 +29,12 @@ export class ListenerSession {
      * and resumes from what the store holds, so nothing is lost and the relay keeps running.
      */
     readonly abort: (reason: string) => void = () => {},
+    /**
+     * True while the link to the listener has more unsent bytes than it should: sending stops and
+     * resumes when the hub is told (resume) that the link drained. A listener that never reads then
+     * costs the relay a bounded buffer, not everything it is sent.
+     */
+    readonly congested: () => boolean = () => false,
   ) {}
 }
 
@@ -62,6 +73,17 @@ export class ChannelHub {
     if (set?.size === 0) this.sessions.delete(session.channel);
   }
 
+  /** The listener's link drained below its bound: send what was held back. */
+  resume(session: ListenerSession): void {
+    session.paused = false;
+    if (!session.closed) this.pumpSafely(session);
+  }
+
+  /** Channels with at least one listener here. */
+  get activeChannels(): string[] {
+    return [...this.sessions.keys()];
+  }
+
   /** A new event was stored on this channel. */
   notify(channel: string): void {
     for (const session of this.sessions.get(channel) ?? []) this.pumpSafely(session);
@@ -98,6 +120,13 @@ export class ChannelHub {
     session.abort(`relay store unavailable: ${(error as Error).message ?? String(error)}`);
   }
 
+  /** Answers every request still waiting for a report with "none" (the relay is shutting down). */
+  stopWaiting(): void {
+    const waiting = [...this.waiters.values()].flat();
+    this.waiters.clear();
+    for (const resolve of waiting) resolve(undefined);
+  }
+
   /** Resolves with the first listener's report for an event, or undefined after `timeoutMs`. */
   waitForReport(channel: string, seq: number, timeoutMs: number): Promise<DeliveryReport | undefined> {
     const key = `${channel}:${seq}`;
@@ -128,15 +157,41 @@ export class ChannelHub {
         session.pumpAgain = false;
         for (;;) {
           const room = session.window - session.inflight.size;
-          if (room <= 0 || session.closed) break;
+          if (room <= 0 || session.closed || this.holdBack(session)) break;
           const events = await this.store.readAfter(session.channel, session.sentSeq, room);
           if (events.length === 0 || session.closed) break;
-          this.send(session, events);
+          if (!this.sendBatches(session, events)) break;
         }
       } while (session.pumpAgain && !session.closed);
     } finally {
       session.pumping = false;
     }
+  }
+
+  /**
+   * Sends `events` in messages of at most MAX_BATCH_BYTES, stopping when the link is congested;
+   * false when it stopped early (what was not sent is read again once the link drains).
+   */
+  private sendBatches(session: ListenerSession, events: readonly RelayEvent[]): boolean {
+    let start = 0;
+    while (start < events.length) {
+      if (session.closed || this.holdBack(session)) return false;
+      let end = start;
+      let bytes = 0;
+      do bytes += eventBytes(events[end++]!);
+      while (end < events.length && bytes + eventBytes(events[end]!) <= MAX_BATCH_BYTES);
+      this.send(session, events.slice(start, end));
+      start = end;
+    }
+    return true;
+  }
+
+  /** True when the link is congested; counts each time sending to a listener is paused. */
+  private holdBack(session: ListenerSession): boolean {
+    if (!session.congested()) return false;
+    if (!session.paused) this.metrics.listenerPauses += 1;
+    session.paused = true;
+    return true;
   }
 
   private send(session: ListenerSession, events: readonly RelayEvent[]): void {

@@ -2,10 +2,16 @@
 export class RelayMetrics {
   received = 0;
   delivered = 0;
-  rejected = { tooLarge: 0, full: 0, unknownChannel: 0, unauthorized: 0, rateLimited: 0 };
+  rejected = { tooLarge: 0, full: 0, relayFull: 0, unknownChannel: 0, unauthorized: 0, rateLimited: 0 };
   protocolErrors = 0;
   /** WebSocket upgrades refused because the channel already had --max-listeners. */
   listenersRefused = 0;
+  /** Channel creations refused: over the per-address rate, or the relay at its channel cap. */
+  channelsRefused = 0;
+  /** Channels deleted after --channel-idle with no activity. */
+  channelsExpired = 0;
+  /** Times sending to a listener stopped because its socket held too many unsent bytes. */
+  listenerPauses = 0;
 
   render(gauges: { pending: number; stored: number; listeners: number; channels: number; expired: number }): string {
     const lines = [
@@ -18,6 +24,9 @@ export class RelayMetrics {
       ['whcli_relay_channels', 'gauge', 'Known channels', gauges.channels],
       ['whcli_relay_protocol_errors_total', 'counter', 'Listener sockets closed for protocol errors', this.protocolErrors],
       ['whcli_relay_listeners_refused_total', 'counter', 'Listener connections refused: the channel had --max-listeners', this.listenersRefused],
+      ['whcli_relay_channels_refused_total', 'counter', 'Channel creations refused (rate per address, or --max-channels)', this.channelsRefused],
+      ['whcli_relay_channels_expired_total', 'counter', 'Channels deleted after --channel-idle without activity', this.channelsExpired],
+      ['whcli_relay_listener_pauses_total', 'counter', 'Times sending to a slow listener paused until its socket drained', this.listenerPauses],
     ] as const;
     const out: string[] = [];
     for (const [name, type, help, value] of lines) out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, `${name} ${value}`);

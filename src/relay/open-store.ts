@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { UsageError, WhcliError } from '../errors.js';
 import type { RelayStore, StoreLimits } from './store.js';
+import { prepareStoreDir } from './store-dir.js';
 
 export interface StoreChoice {
   store: RelayStore;
@@ -11,7 +12,7 @@ export interface StoreChoice {
 /** Opens the store a --store value names: memory, file[:<dir>] or redis://host:port/db. */
 export async function openStore(
   spec: string,
-  options: { defaultDir: string; limits: Partial<StoreLimits>; fsync?: 'always' | 'never' },
+  options: { defaultDir: string; limits: Partial<StoreLimits>; fsync?: 'always' | 'never'; log?: (line: string) => void },
 ): Promise<StoreChoice> {
   if (spec === 'memory') {
     const { MemoryStore } = await import('./stores/memory-store.js');
@@ -20,8 +21,9 @@ export async function openStore(
   if (spec === 'file' || spec.startsWith('file:')) {
     const dir = spec === 'file' ? options.defaultDir : spec.slice(5);
     if (!dir) throw new UsageError('--store file:<dir> needs a directory');
+    prepareStoreDir(dir, `--store ${spec}`);
     const { FileStore } = await import('./stores/file-store.js');
-    const store = await FileStore.open({ dir, limits: options.limits, fsync: options.fsync });
+    const store = await FileStore.open({ dir, limits: options.limits, fsync: options.fsync, log: options.log });
     return { store, description: `file ${join(dir, 'relay.log')} (fsync ${options.fsync ?? 'always'})` };
   }
   if (spec.startsWith('redis://') || spec.startsWith('rediss://')) {

@@ -3,11 +3,12 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ChannelHub, DEFAULT_WINDOW, ListenerSession } from './hub.js';
-import { BodyTooLargeError, headerPairs, readBody } from './ingress.js';
+import { ByteBudget } from './byte-budget.js';
+import { BodyTooLargeError, headerPairs, pathLeavesBase, readBody, RelayBusyError } from './ingress.js';
 import { RelayMetrics } from './metrics.js';
 import { RateLimiter, type RateLimit } from './rate-limit.js';
 import { encodeEventBatch, MAX_REPORT_BODY, RESPOND_HEADER, PROTOCOL_VERSION, ProtocolError, parseClientMessage, type DeliveryReport, type RelayEvent, type ServerMessage } from './protocol.js';
-import { ChannelFullError, type RelayStore } from './store.js';
+import { ChannelFullError, StoreFullError, type RelayStore } from './store.js';
 import { MemoryStore } from './stores/memory-store.js';
 import { hashToken, newChannelId, newEventId, newToken, tokenMatches } from './tokens.js';
 
@@ -30,6 +31,28 @@ export interface RelayOptions {
   rateLimit?: RateLimit;
   /** WebSocket listeners one channel may have at once; 0 for no cap. Default 10. */
   maxListenersPerChannel?: number;
+  /**
+   * Host names (no port) a request's Host header may name; any other is refused with 421. Omitted:
+   * any Host. The relay embedded in `whcli listen` allows only loopback names (and a public URL's
+   * host), so a DNS-rebinding page cannot reach it.
+   */
+  allowedHosts?: readonly string[];
+  /** Bytes of request bodies the relay may be receiving at once, over all requests; past it: 503. Default 256 MiB. */
+  maxInflightBytes?: number;
+  /** Channels with no event, acknowledgement or listener for this long are deleted; 0 (default): never. */
+  channelIdleMs?: number;
+  /** Channel creations per client address (POST /api/channels); none when omitted. */
+  channelCreateLimit?: RateLimit;
+  /** Unsent bytes a listener's WebSocket may hold before the relay stops sending to it. Default 8 MiB. */
+  maxListenerBufferBytes?: number;
+  /** On close, how long requests in progress may take to finish before their connections are cut. Default 5 s. */
+  shutdownGraceMs?: number;
+  /**
+   * How often channels with listeners are checked to still exist in the store (a Redis restarted
+   * empty forgets them); their listeners are then closed with 4404, and reconnecting gets 404, so
+   * `whcli listen` makes a new channel. Default 30 s.
+   */
+  channelCheckMs?: number;
   log?: (line: string) => void;
 }
 
@@ -63,11 +86,24 @@ export interface LocalSession {
 
 export const DEFAULT_MAX_LISTENERS = 10;
 
+/** The host names every relay on loopback answers to. */
+export const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'] as const;
+
+/** More request headers than this is refused with 431 (Node would silently drop those past its cap). */
+export const MAX_REQUEST_HEADERS = 1000;
+
+/** WebSocket close code for a listener whose channel the store no longer knows. */
+export const CLOSE_CHANNEL_GONE = 4404;
+
+export const DEFAULT_MAX_INFLIGHT_BYTES = 256 * 1024 * 1024;
+export const DEFAULT_MAX_LISTENER_BUFFER = 8 * 1024 * 1024;
+/** How long the store may take to close at shutdown before the relay stops waiting for it. */
+const STORE_CLOSE_TIMEOUT_MS = 5_000;
+
 /** The largest text message a listener may send; acks are small, so more is a protocol error. */
 export const MAX_CLIENT_MESSAGE = 256 * 1024;
 
 const CHANNEL_PATH = /^\/c\/([A-Za-z0-9_-]{1,64})(\/[^?]*)?$/;
-const DOT_SEGMENT = /(^|\/)(\.|%2e){1,2}(\/|$)/i;
 const WS_PATH = /^\/ws\/([A-Za-z0-9_-]{1,64})$/;
 
 function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -99,6 +135,32 @@ export function closeReason(text: string): string {
   return `${out}…`; // the ellipsis is 3 bytes: 123 at most
 }
 
+/** The host name of a Host header, lowercased, without its port ("[::1]:8787" -> "[::1]"). */
+export function hostName(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  try {
+    return new URL(`http://${header}`).hostname;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Why a request must be refused before anything else, or undefined. */
+function refusal(req: IncomingMessage, allowedHosts: ReadonlySet<string> | undefined): { status: number; reason: string; message: string } | undefined {
+  if (req.rawHeaders.length / 2 > MAX_REQUEST_HEADERS) {
+    return { status: 431, reason: 'Request Header Fields Too Large', message: `more than ${MAX_REQUEST_HEADERS} headers` };
+  }
+  if (allowedHosts && !allowedHosts.has(hostName(req.headers.host) ?? '')) {
+    return { status: 421, reason: 'Misdirected Request', message: `host "${req.headers.host ?? ''}" is not served here` };
+  }
+  return undefined;
+}
+
+/** Resolves after `ms` (unref'd, so it never holds the process open). */
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
 function bearer(req: IncomingMessage): string | undefined {
   const header = req.headers.authorization;
   return header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
@@ -118,12 +180,26 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
   const maxListeners = options.maxListenersPerChannel ?? DEFAULT_MAX_LISTENERS;
   /** Open listener sockets per channel, counted from the accepted upgrade until the socket closes. */
   const socketsPerChannel = new Map<string, number>();
+  /** Listener WebSockets per channel, from the accepted upgrade until they close. */
+  const listenersOf = new Map<string, Set<WebSocket>>();
   // Messages up to MAX_CLIENT_MESSAGE are checked here, so the listener is told why it is closed;
   // ws itself refuses (1009, no reason) anything past this, before buffering it.
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4 * MAX_CLIENT_MESSAGE });
+  const allowedHosts = options.allowedHosts ? new Set(options.allowedHosts.map((h) => h.toLowerCase())) : undefined;
+  const inflight = new ByteBudget(options.maxInflightBytes ?? DEFAULT_MAX_INFLIGHT_BYTES);
+  const creations = options.channelCreateLimit ? new RateLimiter(options.channelCreateLimit) : undefined;
+  const maxListenerBuffer = options.maxListenerBufferBytes ?? DEFAULT_MAX_LISTENER_BUFFER;
+  /** Requests being answered: a shutdown waits (a bounded time) for these before cutting connections. */
+  let active = 0;
+  let closing = false;
   let baseUrl = '';
 
   const server: Server = createServer((req, res) => {
+    active += 1;
+    res.once('close', () => (active -= 1));
+    // Errors on a request or response whose peer vanished: nothing to answer, nothing to crash on.
+    req.on('error', () => {});
+    res.on('error', () => {});
     handle(req, res).catch((error) => {
       log(`request failed: ${(error as Error).message}`);
       if (!res.headersSent) json(res, 500, { error: 'internal error' });
@@ -131,8 +207,15 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
     });
   });
   server.keepAliveTimeout = 65_000;
+  // One more than the limit is read, so a request past it is seen and refused rather than cut short.
+  server.maxHeadersCount = MAX_REQUEST_HEADERS + 1;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const refused = refusal(req, allowedHosts);
+    if (refused) {
+      req.resume();
+      return json(res, refused.status, { error: refused.message }, { connection: 'close' });
+    }
     const url = req.url ?? '/';
     const queryAt = url.indexOf('?');
     const pathname = queryAt < 0 ? url : url.slice(0, queryAt);
@@ -140,18 +223,37 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
     const channelMatch = CHANNEL_PATH.exec(pathname);
     if (channelMatch) {
       const suffix = channelMatch[2] ?? '';
-      // A "." or ".." segment would let the sender climb out of the listener's --forward path.
-      if (DOT_SEGMENT.test(suffix)) {
+      // Resolved by a URL parser, the path would climb out of the listener's --forward path.
+      if (pathLeavesBase(suffix)) {
         req.resume();
-        return json(res, 400, { error: 'path segments "." and ".." are not allowed' });
+        return json(res, 400, { error: 'path segments "." and ".." (in any spelling, "\\" as "/") are not allowed' });
       }
       return ingress(req, res, channelMatch[1]!, suffix, query);
     }
     if (pathname === '/api/channels' && req.method === 'POST') {
       req.resume();
-      return json(res, 201, await createChannel());
+      const retryAfter = creations?.take(req.socket.remoteAddress ?? '') ?? 0;
+      if (retryAfter > 0) {
+        metrics.channelsRefused += 1;
+        const { perSecond } = creations!.limit;
+        return json(res, 429, { error: `over the limit of ${perSecond} channel creations per second from one address`, retryAfter }, { 'retry-after': String(retryAfter) });
+      }
+      try {
+        return json(res, 201, await createChannel());
+      } catch (error) {
+        if (!(error instanceof StoreFullError)) throw error;
+        metrics.channelsRefused += 1;
+        return json(res, 503, { error: error.message }, { 'retry-after': '60' });
+      }
     }
-    if (pathname === '/healthz') return json(res, 200, { ok: true });
+    if (pathname === '/healthz') {
+      try {
+        await store.ping?.();
+      } catch (error) {
+        return json(res, 503, { ok: false, error: `store unavailable: ${(error as Error).message}` });
+      }
+      return json(res, 200, { ok: true });
+    }
     if (pathname === '/metrics') {
       const stats = await store.stats();
       const text = metrics.render({
@@ -185,12 +287,18 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
     }
     let body: Buffer;
     try {
-      body = await readBody(req, maxBody);
+      body = await readBody(req, maxBody, inflight);
     } catch (error) {
+      if (error instanceof RelayBusyError) {
+        metrics.rejected.relayFull += 1;
+        return json(res, 503, { error: 'the relay is receiving as much as it may hold: retry later' }, { 'retry-after': '5', connection: 'close' });
+      }
       if (!(error instanceof BodyTooLargeError)) throw error;
       metrics.rejected.tooLarge += 1;
       return json(res, 413, { error: `body larger than ${maxBody} bytes` }, { connection: 'close' });
     }
+    // Held against the in-flight budget until the store has it (or refused it).
+    const release = () => inflight.release(body.length);
     let event;
     try {
       event = await store.append({
@@ -207,8 +315,11 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
     } catch (error) {
       if (!(error instanceof ChannelFullError)) throw error;
       // The sender keeps the event and retries; nothing is silently dropped.
-      metrics.rejected.full += 1;
+      if (error instanceof StoreFullError) metrics.rejected.relayFull += 1;
+      else metrics.rejected.full += 1;
       return json(res, 503, { error: error.message }, { 'retry-after': '30' });
+    } finally {
+      release();
     }
     metrics.received += 1;
     const respondWithHandler = options.respondWith === 'handler' || req.headers[RESPOND_HEADER] === 'handler';
@@ -230,10 +341,17 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
   }
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Node hands the socket over with no error listener: a reset while the upgrade is refused, or
+    // while the store is asked about the channel, would be an uncaught ECONNRESET that ends the
+    // process. This listener stays for the socket's whole life; ws adds its own once it owns it.
+    socket.on('error', () => socket.destroy());
     void upgrade(req, socket, head).catch(() => socket.destroy());
   });
 
   async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer) {
+    const refused = refusal(req, allowedHosts);
+    if (refused) return refuseUpgrade(socket, refused.status, refused.reason, refused.message);
+    if (closing) return refuseUpgrade(socket, 503, 'Service Unavailable', 'the relay is shutting down', { 'Retry-After': '5' });
     const match = WS_PATH.exec((req.url ?? '').split('?')[0]!);
     if (!match) return refuseUpgrade(socket, 404, 'Not Found');
     const channel = await store.getChannel(match[1]!);
@@ -249,13 +367,24 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
       metrics.listenersRefused += 1;
       return refuseUpgrade(socket, 429, 'Too Many Requests', `channel already has its maximum of ${maxListeners} listeners`, { 'Retry-After': '30' });
     }
+    // The store was asked above: the peer may have gone meanwhile, and ws must not get a dead socket.
+    if (socket.destroyed || !socket.writable) return;
     socketsPerChannel.set(channel.id, open + 1);
     socket.once('close', () => {
       const left = (socketsPerChannel.get(channel.id) ?? 1) - 1;
       if (left > 0) socketsPerChannel.set(channel.id, left);
       else socketsPerChannel.delete(channel.id);
     });
-    wss.handleUpgrade(req, socket, head, (ws) => onListener(ws, channel.id));
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      let set = listenersOf.get(channel.id);
+      if (!set) listenersOf.set(channel.id, (set = new Set()));
+      set.add(ws);
+      ws.once('close', () => {
+        set.delete(ws);
+        if (set.size === 0 && listenersOf.get(channel.id) === set) listenersOf.delete(channel.id);
+      });
+      onListener(ws, channel.id);
+    });
   }
 
   async function resumePoint(channel: string, resume: number | undefined): Promise<number> {
@@ -303,8 +432,13 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
           const resumeFrom = await resumePoint(channel, message.resume);
           // The socket may have closed while the store answered: then there is nothing to attach.
           if (ws.readyState !== ws.OPEN) return;
-          session = new ListenerSession(
-            (events) => ws.send(encodeEventBatch(events), { binary: true }),
+          const listener: ListenerSession = new ListenerSession(
+            // Each send's callback runs once ws has handed the data to the socket: then the link may
+            // have drained below its bound, and what was held back can go.
+            (events) =>
+              ws.send(encodeEventBatch(events), { binary: true }, () => {
+                if (ws.bufferedAmount <= maxListenerBuffer) hub.resume(listener);
+              }),
             channel,
             resumeFrom,
             Math.min(message.window ?? DEFAULT_WINDOW, 4096),
@@ -312,7 +446,9 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
               log(reason);
               ws.close(1011, closeReason(reason));
             },
+            () => ws.bufferedAmount > maxListenerBuffer,
           );
+          session = listener;
           send({ type: 'ready', v: PROTOCOL_VERSION, channel, url: `${baseUrl}/c/${channel}`, resumeFrom });
           hub.attach(session);
         })().catch(() => ws.terminate());
@@ -336,11 +472,43 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
     });
   }
 
+  // Idle channels go, unless a listener holds them: touched first, so a quiet channel with a
+  // listener attached (here or on another relay of the same store) is never deleted.
+  const idleMs = options.channelIdleMs ?? 0;
+  const sweepTimer =
+    idleMs > 0 && store.expireIdleChannels
+      ? setInterval(
+          () =>
+            void (async () => {
+              await store.touchChannels?.(hub.activeChannels);
+              metrics.channelsExpired += await store.expireIdleChannels!(idleMs);
+            })().catch((error: unknown) => log(`idle channel sweep failed: ${(error as Error).message}`)),
+          Math.max(1_000, Math.min(60_000, Math.floor(idleMs / 4))),
+        )
+      : undefined;
+  sweepTimer?.unref();
+
+  const checkTimer = setInterval(
+    () =>
+      void (async () => {
+        for (const [channel, sockets] of listenersOf) {
+          if (await store.getChannel(channel)) continue;
+          log(`channel ${channel} no longer exists in the store: closing its ${sockets.size} listener(s)`);
+          for (const ws of sockets) ws.close(CLOSE_CHANNEL_GONE, 'channel no longer exists');
+        }
+      })().catch(() => {}), // the store is down: /healthz says so, and the next round checks again
+    options.channelCheckMs ?? 30_000,
+  );
+  checkTimer.unref();
+
   server.listen(options.port ?? 8787, options.host ?? '127.0.0.1');
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
   });
+  // After listening, an error (EMFILE on accept) must not end the process: it is logged, and
+  // the server keeps accepting once descriptors free up.
+  server.on('error', (error) => log(`server error: ${error.message}`));
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   baseUrl = (options.publicUrl ?? `http://${host}:${address.port}`).replace(/\/$/, '');
@@ -363,12 +531,24 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
       };
     },
     close: async () => {
+      // Bounded whatever the peers or the store do: stop accepting, let requests in progress
+      // finish for a grace period, then cut every connection; the store gets its own bound.
+      closing = true;
+      clearInterval(sweepTimer);
+      clearInterval(checkTimer);
       stopWatching?.();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      for (const ws of wss.clients) ws.close(1001, 'relay shutting down');
+      // Requests waiting for a listener's result get their 504 now rather than after the grace.
+      hub.stopWaiting();
+      const graceEnds = Date.now() + (options.shutdownGraceMs ?? 5_000);
+      while (active > 0 && Date.now() < graceEnds) await delay(20);
       for (const ws of wss.clients) ws.terminate();
       wss.close();
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await store.close();
+      await closed;
+      await Promise.race([store.close().catch((error: unknown) => log(`store close failed: ${(error as Error).message}`)), delay(STORE_CLOSE_TIMEOUT_MS)]);
     },
   };
 }

@@ -74,8 +74,11 @@ const FRAMING = ['host', 'content-length', 'transfer-encoding', 'connection', 'u
 const PCHAR = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~!$&'()*+,;=:@/";
 const pctEncoded = fc.integer({ min: 0, max: 255 }).map((n) => `%${n.toString(16).padStart(2, '0').toUpperCase()}`);
 const pathPart = fc.array(fc.oneof(chars(PCHAR, 1, 6), pctEncoded), { maxLength: 6 }).map((p) => p.join(''));
-/** A "." or ".." segment, raw or percent-encoded: the relay refuses it (it would climb out of --forward). */
-const DOT_SEGMENT = /(^|\/)(\.|%2e){1,2}(\/|$)/i;
+/**
+ * A "." or ".." segment, raw or percent-encoded, between separators a URL parser or a handler's router
+ * may see ("/", "\\", %2F, %5C): the relay refuses it (it would climb out of --forward).
+ */
+const DOT_SEGMENT = /(^|\/|\\|%2f|%5c)(\.|%2e){1,2}(\/|\\|%2f|%5c|$)/i;
 const validTarget = fc.record({ suffix: fc.option(pathPart.map((p) => `/${p}`).filter((p) => !DOT_SEGMENT.test(p)), { nil: '' }), query: fc.option(fc.array(fc.oneof(chars(`${PCHAR}?`, 1, 6), pctEncoded), { maxLength: 5 }).map((q) => q.join('')), { nil: undefined }) });
 const headerValue = fc
   .array(fc.oneof(chars(TCHAR + '"(),/:;<=>?@[\\]{}', 1, 8), fc.constantFrom(' ', '\t')), { maxLength: 8 })

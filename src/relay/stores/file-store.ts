@@ -1,20 +1,35 @@
-import { closeSync, fdatasyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { WhcliError } from '../../errors.js';
 import type { DeliveryReport, RelayEvent } from '../protocol.js';
-import type { ChannelRecord, NewEvent, StoreLimits } from '../store.js';
-import { MemoryStore } from './memory-store.js';
-
-/**
- * Record framing in relay.log: [u8 kind][u32 length][payload]. A record cut short by a crash is
- * dropped (and the file truncated there) when the log is replayed.
- */
-const KIND_CHANNEL = 0x43; // 'C': ChannelRecord JSON
-const KIND_EVENT = 0x45; // 'E': [u32 header length][header JSON][body]
-const KIND_ACK = 0x41; // 'A': {"c": channel, "s": seq} JSON
-const KIND_CURSOR = 0x53; // 'S': {"c", "next", "acked"}: written by compaction
+import type { ChannelRecord, NewEvent, RelayStore, StoreLimits } from '../store.js';
+import { ChannelIndex } from './file-store/channel-index.js';
+import { writeCompactLog } from './file-store/compactor.js';
+import { nodeLogFs, readFully, writeFully, type LogFs, type LogHandle } from './file-store/log-fs.js';
+import { readLog } from './file-store/log-reader.js';
+import { LogWriter } from './file-store/log-writer.js';
+import {
+  checkedRecord,
+  decodeEvent,
+  detectFormat,
+  encodeRecord,
+  eventPayload,
+  FILE_HEADER,
+  jsonPayload,
+  KIND_ACK,
+  KIND_CHANNEL,
+  KIND_CURSOR,
+  KIND_EVENT,
+  splitEvent,
+  type LogFormat,
+} from './file-store/record-codec.js';
+import { SharedHandle } from './file-store/shared-handle.js';
 
 const COMPACT_MIN_BYTES = 64 * 1024 * 1024;
+/** What one readAfter reads back at most (it returns at least one event, whatever its size). */
+const READ_BATCH_BYTES = 16 * 1024 * 1024;
+/** Adjacent records read back in one go, up to this many bytes. */
+const READ_RUN_BYTES = 4 * 1024 * 1024;
 
 export type FsyncPolicy = 'always' | 'never';
 
@@ -29,194 +44,429 @@ export interface FileStoreOptions {
   fsync?: FsyncPolicy;
   /** Rewrite the log when it is this many times larger than what it must keep. */
   compactRatio?: number;
+  /** While running, compaction is considered once the log is past this size (default 64 MiB). */
+  compactMinBytes?: number;
+  /** What the operator should know: damage found at start, a compaction that failed. */
+  log?: (line: string) => void;
+  /** File operations; tests pass one that fails like a full or broken disk. */
+  fs?: LogFs;
 }
-
-function frame(kind: number, payload: Buffer): Buffer {
-  const head = Buffer.allocUnsafe(5);
-  head.writeUInt8(kind, 0);
-  head.writeUInt32BE(payload.length, 1);
-  return Buffer.concat([head, payload]);
-}
-
-function eventRecord(event: RelayEvent): Buffer {
-  const { body, ...header } = event;
-  const json = Buffer.from(JSON.stringify(header));
-  const length = Buffer.allocUnsafe(4);
-  length.writeUInt32BE(json.length, 0);
-  return frame(KIND_EVENT, Buffer.concat([length, json, body]));
-}
-
-const jsonRecord = (kind: number, value: unknown) => frame(kind, Buffer.from(JSON.stringify(value)));
 
 /**
- * A durable store: the in-memory index of MemoryStore, rebuilt at start from an append-only log.
- * Writes are group-committed: requests arriving together share one write and one fdatasync.
+ * Creates the store directory one level at a time (0700). A recursive mkdir never returns under
+ * /proc, where mkdir fails with ENOENT on a parent that exists: this fails at once instead.
  */
-export class FileStore extends MemoryStore {
+function makeStoreDir(dir: string): void {
+  const missing: string[] = [];
+  let at = resolve(dir);
+  while (!existsSync(at) && dirname(at) !== at) {
+    missing.unshift(at);
+    at = dirname(at);
+  }
+  if (!statSync(at).isDirectory()) throw new Error(`${at} is not a directory`);
+  for (const level of missing) mkdirSync(level, { mode: 0o700 });
+}
+
+/** Ranges in order, touching ones joined: one side file per stretch of damage. */
+function mergeRanges(ranges: readonly { from: number; to: number }[]): { from: number; to: number }[] {
+  const merged: { from: number; to: number }[] = [];
+  for (const range of [...ranges].sort((a, b) => a.from - b.from)) {
+    const last = merged.at(-1);
+    if (last && range.from <= last.to) last.to = Math.max(last.to, range.to);
+    else merged.push({ ...range });
+  }
+  return merged;
+}
+
+const isMissing = (error: unknown) => (error as NodeJS.ErrnoException)?.code === 'ENOENT';
+const reason = (error: unknown) => (error as Error)?.message ?? String(error);
+
+/**
+ * A durable store: an append-only log on disk and, in memory, only an index of where each event's
+ * record is. Bodies are read back from the log when delivered, so memory does not grow with the
+ * backlog. Writes are group-committed; an append resolves only once its record is whole on disk.
+ */
+export class FileStore implements RelayStore {
   private readonly file: string;
-  private handle: FileHandle | undefined;
-  private readonly fsync: FsyncPolicy;
+  private readonly fs: LogFs;
+  private readonly index: ChannelIndex;
+  private readonly sync: boolean;
   private readonly compactRatio: number;
-  private queue: { data: Buffer; resolve: () => void; reject: (e: unknown) => void }[] = [];
-  private flushing: Promise<void> | undefined;
-  private logBytes = 0;
-  private replaying = false;
+  private readonly log: (line: string) => void;
+  private current!: SharedHandle;
+  private writer!: LogWriter;
   /** Log size at which compaction is next considered. */
-  private compactAt = COMPACT_MIN_BYTES;
+  private compactAt: number;
+  private readonly compactMinBytes: number;
 
   private constructor(options: FileStoreOptions) {
-    super(options.limits);
     this.file = join(options.dir, 'relay.log');
-    this.fsync = options.fsync ?? 'always';
+    this.fs = options.fs ?? nodeLogFs;
+    this.index = new ChannelIndex(options.limits);
+    this.sync = (options.fsync ?? 'always') === 'always';
     this.compactRatio = options.compactRatio ?? 4;
+    this.log = options.log ?? (() => {});
+    this.compactMinBytes = options.compactMinBytes ?? COMPACT_MIN_BYTES;
+    this.compactAt = this.compactMinBytes;
   }
 
-  /** Opens (or creates) the store in `dir`, replaying its log. */
+  /**
+   * Opens (or creates) the store in `dir`, reading its whole log first. Throws rather than start
+   * when the log cannot be read to its end: compacting an index built from part of a log would
+   * overwrite the rest.
+   */
   static async open(options: FileStoreOptions): Promise<FileStore> {
-    mkdirSync(options.dir, { recursive: true, mode: 0o700 });
+    try {
+      makeStoreDir(options.dir);
+    } catch (error) {
+      throw new WhcliError('WHCLI_ERR_RELAY', `cannot create the relay store directory ${options.dir}: ${reason(error)}`);
+    }
     const store = new FileStore(options);
-    await store.replay();
-    store.compactIfWorthIt();
-    store.handle = await open(store.file, 'a', 0o600);
+    await store.start();
     return store;
   }
 
-  override async createChannel(channel: ChannelRecord): Promise<void> {
-    if (await this.getChannel(channel.id)) return;
-    await super.createChannel(channel);
-    if (!this.replaying) await this.write(jsonRecord(KIND_CHANNEL, channel));
+  async createChannel(channel: ChannelRecord): Promise<void> {
+    if (this.index.channels.has(channel.id)) return;
+    await this.append1(encodeRecord(KIND_CHANNEL, jsonPayload(channel)));
+    this.index.add(channel);
   }
 
-  override async append(event: NewEvent): Promise<RelayEvent> {
-    const stored = await super.append(event);
-    if (!this.replaying) await this.write(eventRecord(stored));
-    return stored;
+  async getChannel(id: string): Promise<ChannelRecord | undefined> {
+    return this.index.channels.get(id)?.record;
   }
 
-  override async ack(channel: string, seq: number, report: DeliveryReport): Promise<void> {
-    await super.ack(channel, seq, report);
-    if (!this.replaying) {
-      // Acks need no fsync of their own: losing one means a redelivery, never a lost event.
-      this.queue.push({ data: jsonRecord(KIND_ACK, { c: channel, s: seq }), resolve: () => {}, reject: () => {} });
-      void this.flush();
-    }
-  }
-
-  override async close(): Promise<void> {
-    await this.flush();
-    await this.handle?.close();
-    this.handle = undefined;
-    await super.close();
-  }
-
-  private write(data: Buffer): Promise<void> {
+  async append(event: NewEvent): Promise<RelayEvent> {
+    const bodyBytes = event.body.length;
+    const state = this.index.reserve(event.channel, bodyBytes);
     return new Promise((resolve, reject) => {
-      this.queue.push({ data, resolve, reject });
-      void this.flush();
+      let stored: RelayEvent | undefined;
+      this.writer.push({
+        prepare: () => {
+          stored = { ...event, seq: state.nextSeq++ };
+          return encodeRecord(KIND_EVENT, eventPayload(stored));
+        },
+        done: (offset, length) => {
+          this.index.release(state, bodyBytes);
+          this.index.commit(state, { seq: stored!.seq, offset, length, receivedAt: stored!.receivedAt, bodyBytes });
+          resolve(stored!);
+        },
+        failed: (error) => {
+          this.index.release(state, bodyBytes);
+          // The seq goes back to the next event: nothing of this one is in the log or the index.
+          if (stored) state.nextSeq = stored.seq;
+          reject(this.writeError(error));
+        },
+      });
     });
   }
 
-  /** One writer at a time; whatever queued meanwhile goes in the next batch. */
-  private async flush(): Promise<void> {
-    if (this.flushing) return this.flushing;
-    this.flushing = (async () => {
-      while (this.queue.length && this.handle) {
-        const batch = this.queue;
-        this.queue = [];
-        const data = Buffer.concat(batch.map((item) => item.data));
-        try {
-          await this.handle.write(data);
-          if (this.fsync === 'always') await this.handle.datasync();
-          this.logBytes += data.length;
-          for (const item of batch) item.resolve();
-        } catch (error) {
-          for (const item of batch) item.reject(error);
+  async readAfter(channel: string, afterSeq: number, limit: number): Promise<RelayEvent[]> {
+    // Offsets are taken with the handle they belong to: compaction may move records meanwhile.
+    const where = this.bounded(this.index.after(channel, afterSeq, limit)).map(({ seq, offset, length }) => ({ seq, offset, length }));
+    if (where.length === 0) return [];
+    const shared = this.current;
+    const events = await shared.use(async (handle) => {
+      const events: RelayEvent[] = [];
+      for (let i = 0; i < where.length; ) {
+        // A run of records lying back to back is read with one call.
+        const start = where[i]!.offset;
+        let end = start + where[i]!.length;
+        let last = i + 1;
+        while (last < where.length && where[last]!.offset === end && end + where[last]!.length - start <= READ_RUN_BYTES) end += where[last++]!.length;
+        const run = await readFully(handle, end - start, start).catch((error) => {
+          throw new Error(`cannot read the relay store ${this.file} at byte ${start}: ${reason(error)}`);
+        });
+        for (; i < last; i++) {
+          const { seq, offset, length } = where[i]!;
+          try {
+            events.push(decodeEvent(checkedRecord(run.subarray(offset - start, offset - start + length), shared.format, offset).payload));
+          } catch (error) {
+            await this.damagedSinceStart(handle, channel, seq, offset, length, error);
+          }
         }
-        if (this.logBytes > this.compactAt) await this.compactWhileOpen();
       }
-    })().finally(() => (this.flushing = undefined));
-    return this.flushing;
+      return events;
+    });
+    // Nothing left but damage: look further, since an empty answer means "no more events".
+    return events.length ? events : this.readAfter(channel, where.at(-1)!.seq, limit);
   }
 
-  private async compactWhileOpen(): Promise<void> {
-    await this.handle?.close();
-    this.compactIfWorthIt();
-    this.handle = await open(this.file, 'a', 0o600);
-    this.compactAt = Math.max(COMPACT_MIN_BYTES, this.logBytes * 2);
+  /** The first entries up to READ_BATCH_BYTES (at least one): the hub asks again for the rest. */
+  private bounded<T extends { length: number }>(entries: T[]): T[] {
+    let bytes = 0;
+    const end = entries.findIndex((entry, i) => (bytes += entry.length) > READ_BATCH_BYTES && i > 0);
+    return end < 0 ? entries : entries.slice(0, end);
   }
 
-  private async replay(): Promise<void> {
-    let data: Buffer;
+  /**
+   * A record changed on disk after start: delivering nothing for it would stall the channel, so it is
+   * set aside like damage found at start, reported, and counted as done.
+   */
+  private async damagedSinceStart(handle: LogHandle, channel: string, seq: number, offset: number, length: number, error: unknown) {
+    const aside = await this.copyAside(handle, offset, offset + length);
+    this.log(`relay store ${this.file}: event ${seq} of channel ${channel} at byte ${offset} is damaged (${reason(error)}); moved aside to ${aside} and skipped`);
+    this.index.forget(channel, seq);
+    this.writeAck(channel, seq);
+  }
+
+  async ack(channel: string, seq: number, _report: DeliveryReport): Promise<void> {
+    if (this.index.ack(channel, seq)) this.writeAck(channel, seq);
+  }
+
+  /** Acks need no fsync of their own: losing one means a redelivery, never a lost event. */
+  private writeAck(channel: string, seq: number): void {
+    this.writer.push({ prepare: () => encodeRecord(KIND_ACK, jsonPayload({ c: channel, s: seq })), done: () => {}, failed: () => {} });
+  }
+
+  async ackedThrough(channel: string): Promise<number> {
+    return this.index.channels.get(channel)?.ackedThrough ?? 0;
+  }
+
+  async stats() {
+    return this.index.stats();
+  }
+
+  async close(): Promise<void> {
+    await this.writer.close();
+    await this.current.retire();
+    this.index.channels.clear();
+  }
+
+  /** Appends one record and waits until it is durable. */
+  private append1(record: Buffer): Promise<void> {
+    return new Promise((resolve, reject) =>
+      this.writer.push({ prepare: () => record, done: () => resolve(), failed: (error) => reject(this.writeError(error)) }),
+    );
+  }
+
+  private writeError(error: unknown): Error {
+    return new Error(`cannot write to the relay store ${this.file}: ${reason(error)}`);
+  }
+
+  private async start(): Promise<void> {
+    await this.removeUnfinishedCompaction();
+    let handle: LogHandle;
+    let format: LogFormat;
+    let damage: { from: number; to: number }[];
+    let size: number;
     try {
-      data = readFileSync(this.file);
-    } catch {
-      return;
+      handle = await this.fs.open(this.file, 'r+').catch(async (error) => {
+        if (!isMissing(error)) throw error;
+        const created = await this.fs.open(this.file, 'wx+');
+        await writeFully(created, FILE_HEADER, 0);
+        await created.datasync();
+        await this.fs.syncDir(dirname(this.file));
+        return created;
+      });
+    } catch (error) {
+      throw new WhcliError('WHCLI_ERR_RELAY', `cannot open the relay store ${this.file}: ${reason(error)}`);
     }
-    this.replaying = true;
-    let offset = 0;
     try {
-      while (offset + 5 <= data.length) {
-        const kind = data.readUInt8(offset);
-        const length = data.readUInt32BE(offset + 1);
-        if (offset + 5 + length > data.length) break;
-        const payload = data.subarray(offset + 5, offset + 5 + length);
-        await this.apply(kind, payload);
-        offset += 5 + length;
+      ({ format, damage, size } = await this.replay(handle));
+    } catch (error) {
+      await handle.close().catch(() => {});
+      throw new WhcliError(
+        'WHCLI_ERR_RELAY',
+        `cannot read the relay store ${this.file}: ${reason(error)}; not starting, so that nothing in it is overwritten`,
+      );
+    }
+    try {
+      size = await this.setAside(handle, damage, size);
+    } catch (error) {
+      await handle.close().catch(() => {});
+      throw new WhcliError('WHCLI_ERR_RELAY', `cannot move damaged bytes of ${this.file} aside: ${reason(error)}; not starting, so that they are not lost`);
+    }
+    this.current = new SharedHandle(handle, format);
+    this.writer = new LogWriter(handle, size, this.sync, () => this.afterBatch());
+    if (format === 1) {
+      // Records are appended in the current format only: the old log is rewritten first.
+      try {
+        await this.compact();
+      } catch (error) {
+        await handle.close().catch(() => {});
+        throw new WhcliError('WHCLI_ERR_RELAY', `cannot rewrite the relay store ${this.file} in the current format: ${reason(error)}`);
       }
-    } finally {
-      this.replaying = false;
-    }
-    if (offset < data.length) {
-      // A torn final record from a crash: cut it off so new records follow a whole one.
-      const fd = openSync(this.file, 'r+');
-      ftruncateSync(fd, offset);
-      closeSync(fd);
-    }
-    this.logBytes = offset;
-  }
-
-  private async apply(kind: number, payload: Buffer): Promise<void> {
-    if (kind === KIND_CHANNEL) return this.createChannel(JSON.parse(payload.toString()) as ChannelRecord);
-    if (kind === KIND_ACK) {
-      const { c, s } = JSON.parse(payload.toString()) as { c: string; s: number };
-      return this.ack(c, s, { ok: true, durationMs: 0 });
-    }
-    if (kind === KIND_CURSOR) {
-      const { c, next, acked } = JSON.parse(payload.toString()) as { c: string; next: number; acked: number };
-      return this.restoreCursor(c, next, acked);
-    }
-    if (kind === KIND_EVENT) {
-      const headerLength = payload.readUInt32BE(0);
-      const header = JSON.parse(payload.subarray(4, 4 + headerLength).toString()) as Omit<RelayEvent, 'body'>;
-      this.restoreEvent({ ...header, body: Buffer.from(payload.subarray(4 + headerLength)) });
+      this.log(`relay store ${this.file}: rewritten in the current record format (with checksums)`);
+    } else {
+      // Damage left in the log would be found again at every start; a rewrite leaves it out.
+      await this.compactIfWorthIt(damage.length > 0);
     }
   }
 
-  /** Rewrites the log with only what must be kept, when it has grown well past that. */
-  private compactIfWorthIt(): void {
-    const snapshot = this.snapshot();
-    const records: Buffer[] = [];
-    for (const log of snapshot) {
-      // Order matters on replay: events first, then the cursor, then acks above it.
-      records.push(jsonRecord(KIND_CHANNEL, log.record));
-      for (const event of log.events) if (event.seq > log.ackedThrough) records.push(eventRecord(event));
-      records.push(jsonRecord(KIND_CURSOR, { c: log.record.id, next: log.nextSeq, acked: log.ackedThrough }));
-      for (const seq of log.ackedAbove) records.push(jsonRecord(KIND_ACK, { c: log.record.id, s: seq }));
-    }
-    const kept = records.reduce((n, r) => n + r.length, 0);
-    let size = 0;
-    try {
-      size = statSync(this.file).size;
-    } catch {
-      // No log yet.
-    }
-    if (size <= kept * this.compactRatio) return;
+  /** A compaction that never finished is no source of truth: the log it was made from still is. */
+  private async removeUnfinishedCompaction(): Promise<void> {
     const temp = `${this.file}.compact`;
-    const fd = openSync(temp, 'w', 0o600);
-    for (const record of records) writeSync(fd, record);
-    fdatasyncSync(fd);
-    closeSync(fd);
-    renameSync(temp, this.file);
-    this.logBytes = kept;
+    try {
+      await this.fs.unlink(temp);
+      this.log(`relay store: removed ${temp}, left by a compaction that did not finish (${this.file} is complete without it)`);
+    } catch (error) {
+      if (!isMissing(error)) throw new WhcliError('WHCLI_ERR_RELAY', `cannot remove ${temp}: ${reason(error)}`);
+    }
+  }
+
+  /** Rebuilds the index from the whole log, streamed. Returns the damaged ranges found (tail last). */
+  private async replay(handle: LogHandle) {
+    let size = await handle.size();
+    if (size === 0) {
+      await writeFully(handle, FILE_HEADER, 0);
+      await handle.datasync();
+      size = FILE_HEADER.length;
+    }
+    const start = await readFully(handle, Math.min(FILE_HEADER.length, size), 0);
+    const format = detectFormat(start);
+    if (!format) throw new Error(`it is not a whcli relay log (it starts with bytes ${start.toString('hex')})`);
+    const damage: { from: number; to: number }[] = [];
+    let orphans = 0;
+    for await (const item of readLog(handle, format, format === 2 ? FILE_HEADER.length : 0)) {
+      if (item.type === 'record') {
+        try {
+          if (!this.apply(item.kind, item.payload, item.offset, item.length)) {
+            // Its channel's record was lost: no listener can ever claim it, but it is kept aside.
+            orphans += 1;
+            damage.push({ from: item.offset, to: item.offset + item.length });
+          }
+        } catch {
+          // Whole and checksummed but not what the store writes: set aside like any damage.
+          damage.push({ from: item.offset, to: item.offset + item.length });
+        }
+      } else if (item.type === 'damaged') {
+        damage.push(item);
+      } else {
+        // A record cut short by a crash was never answered 200 (with fsync): it is cut. Anything else is kept aside.
+        if (!(item.torn && format === 2)) damage.push({ from: item.from, to: size });
+        if (item.torn) this.log(`relay store ${this.file}: cut a record torn by a crash at byte ${item.from}`);
+        size = item.from;
+      }
+    }
+    const lost = this.index.settle();
+    if (lost) this.log(`relay store ${this.file}: ${lost} event(s) lost to damage are counted as done`);
+    if (orphans) this.log(`relay store ${this.file}: ${orphans} event(s) of channels whose record is lost are set aside with the damage`);
+    return { format, damage: mergeRanges(damage), size };
+  }
+
+  /** Applies one record to the index; false for an event of an unknown channel. */
+  private apply(kind: number, payload: Buffer, offset: number, length: number): boolean {
+    if (kind === KIND_CHANNEL) {
+      const record = JSON.parse(payload.toString()) as ChannelRecord;
+      if (typeof record.id !== 'string' || typeof record.tokenHash !== 'string') throw new Error('bad channel record');
+      this.index.add(record);
+    } else if (kind === KIND_ACK) {
+      const { c, s } = JSON.parse(payload.toString()) as { c: string; s: number };
+      if (typeof c !== 'string' || !Number.isInteger(s)) throw new Error('bad ack record');
+      this.index.ack(c, s);
+    } else if (kind === KIND_CURSOR) {
+      const { c, next, acked } = JSON.parse(payload.toString()) as { c: string; next: number; acked: number };
+      if (typeof c !== 'string' || !Number.isInteger(next) || !Number.isInteger(acked)) throw new Error('bad cursor record');
+      this.index.restoreCursor(c, next, acked);
+    } else if (kind === KIND_EVENT) {
+      const { header, body } = splitEvent(payload);
+      if (typeof header.channel !== 'string' || !Number.isInteger(header.seq) || typeof header.receivedAt !== 'number') {
+        throw new Error('bad event record');
+      }
+      if (!this.index.channels.has(header.channel)) return false;
+      this.index.restore(header.channel, { seq: header.seq, offset, length, receivedAt: header.receivedAt, bodyBytes: body.length });
+    }
+    return true;
+  }
+
+  /**
+   * Copies each damaged range to relay.log.damaged-<offset> (synced) and reports it; cuts the tail.
+   * Returns where the log now ends.
+   */
+  private async setAside(handle: LogHandle, damage: readonly { from: number; to: number }[], size: number): Promise<number> {
+    for (const { from, to } of damage) {
+      const aside = await this.copyAside(handle, from, to);
+      this.log(
+        `relay store ${this.file}: bytes ${from}-${to} are damaged (${to - from} bytes); moved aside to ${aside}, the records after them are kept`,
+      );
+    }
+    if ((await handle.size()) > size) {
+      await handle.truncate(size);
+      await handle.datasync();
+    }
+    return size;
+  }
+
+  /**
+   * Copies bytes [from, to) of the log to relay.log.damaged-<from> (a new name if that one is taken:
+   * offsets repeat after a rewrite), synced; returns its path.
+   */
+  private async copyAside(handle: LogHandle, from: number, to: number): Promise<string> {
+    let aside = `${this.file}.damaged-${from}`;
+    let target: LogHandle | undefined;
+    for (let n = 1; !target; n++) {
+      target = await this.fs.open(aside, 'wx+').catch((error) => {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        aside = `${this.file}.damaged-${from}.${n}`;
+        return undefined;
+      });
+    }
+    try {
+      for (let at = from; at < to; at += READ_RUN_BYTES) {
+        await writeFully(target, await readFully(handle, Math.min(READ_RUN_BYTES, to - at), at), at - from);
+      }
+      await target.datasync();
+    } finally {
+      await target.close();
+    }
+    return aside;
+  }
+
+  private async afterBatch(): Promise<void> {
+    if (this.writer.size <= this.compactAt) return;
+    await this.compactIfWorthIt(false);
+    this.compactAt = Math.max(this.compactMinBytes, this.writer.size * 2);
+  }
+
+  /** Compacts when the log is well past what it must keep, or when `force`d; survives a failure. */
+  private async compactIfWorthIt(force: boolean): Promise<void> {
+    let kept = FILE_HEADER.length;
+    for (const state of this.index.channels.values()) {
+      kept += 256 + state.ackedAbove.size * 32;
+      for (const entry of state.entries) if (entry.seq > state.ackedThrough) kept += entry.length;
+    }
+    if (!force && this.writer.size <= kept * this.compactRatio) return;
+    try {
+      await this.compact();
+    } catch (error) {
+      this.log(`relay store ${this.file}: compaction failed (${reason(error)}); the log is kept as it is and appends go on`);
+    }
+  }
+
+  /** Rewrites the log with only what must be kept, then continues in the new file. */
+  private async compact(): Promise<void> {
+    const states = [...this.index.channels.values()];
+    for (const state of states) this.index.expire(state);
+    const kept = states.map((state) => state.entries.filter((entry) => entry.seq > state.ackedThrough));
+    const plan = states.map((state, i) => ({
+      record: state.record,
+      nextSeq: state.nextSeq,
+      ackedThrough: state.ackedThrough,
+      ackedAbove: [...state.ackedAbove],
+      events: kept[i]!.map(({ offset, length }) => ({ offset, length })),
+    }));
+    const temp = `${this.file}.compact`;
+    const old = this.current;
+    const result = await old.use((source) => writeCompactLog(this.fs, source, old.format, temp, plan));
+    try {
+      await this.fs.rename(temp, this.file);
+    } catch (error) {
+      await result.handle.close().catch(() => {});
+      await this.fs.unlink(temp).catch(() => {});
+      throw error;
+    }
+    await this.fs.syncDir(dirname(this.file)).catch((error) => {
+      this.log(`relay store ${this.file}: cannot sync its directory after compaction: ${reason(error)}`);
+    });
+    // From here on the new file is the log: point the index and the writer at it, with no await.
+    states.forEach((state, i) => {
+      const moved = new Map(kept[i]!.map((entry, n) => [entry, result.moved[i]![n]!]));
+      state.entries = state.entries.filter((entry) => moved.has(entry));
+      for (const entry of state.entries) Object.assign(entry, moved.get(entry));
+    });
+    this.current = new SharedHandle(result.handle, 2);
+    this.writer.switchTo(result.handle, result.size);
+    await old.retire();
   }
 }

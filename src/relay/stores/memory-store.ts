@@ -2,6 +2,8 @@ import type { DeliveryReport, RelayEvent } from '../protocol.js';
 import {
   ChannelFullError,
   DEFAULT_LIMITS,
+  eventBytes,
+  StoreFullError,
   type ChannelRecord,
   type NewEvent,
   type RelayStore,
@@ -17,7 +19,12 @@ export interface ChannelLog {
   /** Acknowledged seqs above ackedThrough (acks may arrive out of order). */
   ackedAbove: Set<number>;
   pendingCount: number;
+  /** eventBytes() of the unacknowledged events. */
   pendingBytes: number;
+  /** eventBytes() of everything in `events`, acknowledged or not. */
+  heldBytes: number;
+  /** Last event, acknowledgement or touch, in ms of `now()`: idle expiry starts from here. */
+  lastActive: number;
 }
 
 /** Keeps everything in process memory: for the relay embedded in `whcli listen`, and tests. */
@@ -25,6 +32,10 @@ export class MemoryStore implements RelayStore {
   private readonly channels = new Map<string, ChannelLog>();
   private readonly limits: StoreLimits;
   private expired = 0;
+  /** Sum of every channel's heldBytes. */
+  private totalHeld = 0;
+  /** Sum of every channel's pendingBytes: what maxTotalBytes bounds. */
+  private totalPending = 0;
   private readonly now: () => number;
 
   constructor(limits: Partial<StoreLimits> = {}, now: () => number = Date.now) {
@@ -34,6 +45,9 @@ export class MemoryStore implements RelayStore {
 
   async createChannel(record: ChannelRecord): Promise<void> {
     if (this.channels.has(record.id)) return;
+    if (this.limits.maxChannels > 0 && this.channels.size >= this.limits.maxChannels) {
+      throw new StoreFullError(`the relay holds its maximum of ${this.limits.maxChannels} channels`);
+    }
     this.channels.set(record.id, {
       record,
       events: [],
@@ -42,6 +56,8 @@ export class MemoryStore implements RelayStore {
       ackedAbove: new Set(),
       pendingCount: 0,
       pendingBytes: 0,
+      heldBytes: 0,
+      lastActive: this.now(),
     });
   }
 
@@ -52,13 +68,18 @@ export class MemoryStore implements RelayStore {
   async append(event: NewEvent): Promise<RelayEvent> {
     const log = this.log(event.channel);
     this.expire(log);
-    if (log.pendingCount >= this.limits.maxPendingEvents || log.pendingBytes + event.body.length > this.limits.maxPendingBytes) {
+    const size = eventBytes(event);
+    if (log.pendingCount >= this.limits.maxPendingEvents || log.pendingBytes + size > this.limits.maxPendingBytes) {
       throw new ChannelFullError(`channel ${event.channel} holds its maximum of unacknowledged events`);
     }
+    if (this.totalPending + size > this.limits.maxTotalBytes) {
+      throw new StoreFullError(`the relay holds its maximum of ${this.limits.maxTotalBytes} bytes of unacknowledged events`);
+    }
+    // Acknowledged history is kept only while there is room: new events come first.
+    if (this.totalHeld + size > this.limits.maxTotalBytes) this.dropAckedHistory(this.totalHeld + size - this.limits.maxTotalBytes);
     const stored: RelayEvent = { ...event, seq: log.nextSeq++ };
-    log.events.push(stored);
-    log.pendingCount += 1;
-    log.pendingBytes += stored.body.length;
+    this.push(log, stored, size);
+    log.lastActive = this.now();
     return stored;
   }
 
@@ -76,10 +97,17 @@ export class MemoryStore implements RelayStore {
     const event = this.find(log, seq);
     log.ackedAbove.add(seq);
     log.pendingCount -= 1;
-    log.pendingBytes -= event?.body.length ?? 0;
+    this.addPending(log, -(event ? eventBytes(event) : 0));
+    log.lastActive = this.now();
     while (log.ackedAbove.delete(log.ackedThrough + 1)) log.ackedThrough += 1;
-    // Acknowledged events are kept for late listeners, but never beyond the pending cap.
-    while (log.events.length > this.limits.maxPendingEvents && log.events[0]!.seq <= log.ackedThrough) log.events.shift();
+    // Acknowledged events are kept for late listeners, within a count and a byte budget per channel.
+    while (
+      log.events.length &&
+      log.events[0]!.seq <= log.ackedThrough &&
+      (log.events.length > this.limits.maxPendingEvents || log.heldBytes - log.pendingBytes > this.limits.maxAckedBytes)
+    ) {
+      this.shift(log);
+    }
   }
 
   async ackedThrough(channel: string): Promise<number> {
@@ -99,6 +127,34 @@ export class MemoryStore implements RelayStore {
 
   async close(): Promise<void> {
     this.channels.clear();
+    this.totalHeld = 0;
+    this.totalPending = 0;
+  }
+
+  async touchChannels(ids: readonly string[]): Promise<void> {
+    const now = this.now();
+    for (const id of ids) {
+      const log = this.channels.get(id);
+      if (log) log.lastActive = now;
+    }
+  }
+
+  async expireIdleChannels(idleMs: number): Promise<number> {
+    const cutoff = this.now() - idleMs;
+    let removed = 0;
+    for (const [id, log] of this.channels) {
+      if (log.lastActive >= cutoff) continue;
+      this.totalHeld -= log.heldBytes;
+      this.totalPending -= log.pendingBytes;
+      this.channels.delete(id);
+      removed += 1;
+    }
+    return removed;
+  }
+
+  /** Bytes held across channels, acknowledged or not (for tests and metrics). */
+  get heldBytes(): number {
+    return this.totalHeld;
   }
 
   /** Every channel's state, for a store that persists it. */
@@ -111,13 +167,16 @@ export class MemoryStore implements RelayStore {
   protected restoreEvent(event: RelayEvent): void {
     const log = this.channels.get(event.channel);
     if (!log || event.seq < log.nextSeq) return;
-    if (log.events.length && event.seq !== log.nextSeq) log.events.length = 0; // a gap: keep the order contiguous
-    log.events.push(event);
-    log.nextSeq = event.seq + 1;
+    if (log.events.length && event.seq !== log.nextSeq) while (log.events.length) this.shift(log); // a gap: keep the order contiguous
+    const size = eventBytes(event);
     if (event.seq > log.ackedThrough) {
       log.pendingCount += 1;
-      log.pendingBytes += event.body.length;
+      this.addPending(log, size);
     }
+    log.events.push(event);
+    log.heldBytes += size;
+    this.totalHeld += size;
+    log.nextSeq = event.seq + 1;
   }
 
   /** Restores a channel's counters written by compaction. */
@@ -134,6 +193,37 @@ export class MemoryStore implements RelayStore {
     return log;
   }
 
+  private push(log: ChannelLog, event: RelayEvent, size: number): void {
+    log.events.push(event);
+    log.heldBytes += size;
+    this.totalHeld += size;
+    log.pendingCount += 1;
+    this.addPending(log, size);
+  }
+
+  private addPending(log: ChannelLog, delta: number): void {
+    log.pendingBytes += delta;
+    this.totalPending += delta;
+  }
+
+  /** Drops a channel's oldest event from memory (its pending counters are the caller's). */
+  private shift(log: ChannelLog): RelayEvent {
+    const event = log.events.shift()!;
+    const size = eventBytes(event);
+    log.heldBytes -= size;
+    this.totalHeld -= size;
+    return event;
+  }
+
+  /** Frees at least `bytes` of acknowledged history across channels, oldest first within each, if it can. */
+  private dropAckedHistory(bytes: number): void {
+    let freed = 0;
+    for (const log of this.channels.values()) {
+      while (freed < bytes && log.events.length && log.events[0]!.seq <= log.ackedThrough) freed += eventBytes(this.shift(log));
+      if (freed >= bytes) return;
+    }
+  }
+
   private find(log: ChannelLog, seq: number): RelayEvent | undefined {
     const first = log.events[0]?.seq;
     return first === undefined ? undefined : log.events[seq - first];
@@ -143,11 +233,11 @@ export class MemoryStore implements RelayStore {
   private expire(log: ChannelLog): void {
     const cutoff = this.now() - this.limits.retentionMs;
     while (log.events.length && log.events[0]!.receivedAt < cutoff) {
-      const event = log.events.shift()!;
+      const event = this.shift(log);
       if (event.seq > log.ackedThrough && !log.ackedAbove.has(event.seq)) {
         this.expired += 1;
         log.pendingCount -= 1;
-        log.pendingBytes -= event.body.length;
+        this.addPending(log, -eventBytes(event));
       }
       log.ackedAbove.delete(event.seq);
       if (event.seq > log.ackedThrough) log.ackedThrough = event.seq;

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import type { DeliveryReport, RelayEvent } from '../protocol.js';
-import { ChannelFullError, DEFAULT_LIMITS, type ChannelRecord, type NewEvent, type RelayStore, type StoreLimits } from '../store.js';
+import { ChannelFullError, DEFAULT_LIMITS, eventBytes, StoreFullError, type ChannelRecord, type NewEvent, type RelayStore, type StoreLimits } from '../store.js';
 
 const NEW_EVENTS = 'whcli:new';
 
@@ -13,40 +13,135 @@ const key = {
   ackSet: (id: string) => `whcli:ackset:${id}`,
   pending: (id: string) => `whcli:pending:${id}`,
   pendingBytes: (id: string) => `whcli:pbytes:${id}`,
+  /** Bytes of every entry in the channel's stream, acknowledged or not. */
+  heldBytes: (id: string) => `whcli:hbytes:${id}`,
+  /** Bytes of unacknowledged events over all channels: what maxTotalBytes bounds. */
+  totalPending: 'whcli:pbytes-total',
   expired: 'whcli:expired',
 };
 
-// Seq assignment, the limit check, the stream entry and the wake-up are one atomic step, so two
+/** Every key one channel owns, in the order the scripts below take them. */
+const channelKeys = (id: string) => [
+  key.acked(id),
+  key.ackSet(id),
+  key.pending(id),
+  key.pendingBytes(id),
+  key.seq(id),
+  key.stream(id),
+  key.heldBytes(id),
+  key.totalPending,
+  key.channel(id),
+];
+
+// An entry's size as stored in its "s" field (entries written before it existed count their body).
+const ENTRY_SIZE = `
+local function entrySize(fields)
+  local body = 0
+  for i = 1, #fields, 2 do
+    if fields[i] == 's' then return tonumber(fields[i + 1]) end
+    if fields[i] == 'b' then body = string.len(fields[i + 1]) end
+  end
+  return body
+end
+-- Drops acknowledged entries from the front while the stream holds more than ARGV count or bytes of
+-- acknowledged history, or while they are at or below forceThrough.
+local function trimAcked(through, maxCount, maxAcked, forceThrough)
+  local pbytes = tonumber(redis.call('GET', KEYS[4]) or '0')
+  while true do
+    local first = redis.call('XRANGE', KEYS[6], '-', '+', 'COUNT', 1)[1]
+    if not first then return end
+    local seq = tonumber(string.match(first[1], '^(%d+)'))
+    if seq > through then return end
+    local held = tonumber(redis.call('GET', KEYS[7]) or '0')
+    if seq > forceThrough and redis.call('XLEN', KEYS[6]) <= maxCount and held - pbytes <= maxAcked then return end
+    redis.call('XDEL', KEYS[6], first[1])
+    redis.call('DECRBY', KEYS[7], entrySize(first[2]))
+  end
+end
+`;
+
+// Seq assignment, the limit checks, the stream entry and the wake-up are one atomic step, so two
 // relays appending to one channel can never interleave out of order.
+// ARGV: header, body, maxPendingEvents, maxPendingBytes, channel, topic, size, maxTotalBytes, now.
 const APPEND = `
 local pending = tonumber(redis.call('GET', KEYS[3]) or '0')
 local pbytes = tonumber(redis.call('GET', KEYS[4]) or '0')
-if pending >= tonumber(ARGV[3]) or pbytes + string.len(ARGV[2]) > tonumber(ARGV[4]) then return -1 end
-local seq = redis.call('INCR', KEYS[1])
-redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], seq .. '-0', 'h', ARGV[1], 'b', ARGV[2])
+local size = tonumber(ARGV[7])
+if pending >= tonumber(ARGV[3]) or pbytes + size > tonumber(ARGV[4]) then return -1 end
+if tonumber(redis.call('GET', KEYS[8]) or '0') + size > tonumber(ARGV[8]) then return -2 end
+local seq = redis.call('INCR', KEYS[5])
+redis.call('XADD', KEYS[6], seq .. '-0', 'h', ARGV[1], 'b', ARGV[2], 's', size)
 redis.call('INCR', KEYS[3])
-redis.call('INCRBY', KEYS[4], string.len(ARGV[2]))
-redis.call('PUBLISH', ARGV[7], ARGV[6])
+redis.call('INCRBY', KEYS[4], size)
+redis.call('INCRBY', KEYS[7], size)
+redis.call('INCRBY', KEYS[8], size)
+redis.call('HSET', KEYS[9], 'active', ARGV[9])
+redis.call('PUBLISH', ARGV[6], ARGV[5])
 return seq`;
 
-// Marks one seq acknowledged and advances the contiguous cursor; a repeated ack changes nothing.
-const ACK = `
+// Marks one seq acknowledged, advances the contiguous cursor and trims acknowledged history; a
+// repeated ack changes nothing. ARGV: seq, maxCount, maxAckedBytes, now, forceThrough.
+const ACK = `${ENTRY_SIZE}
 local through = tonumber(redis.call('GET', KEYS[1]) or '0')
 local seq = tonumber(ARGV[1])
 local last = tonumber(redis.call('GET', KEYS[5]) or '0')
-if seq <= through or seq > last then return 0 end
-if redis.call('SADD', KEYS[2], seq) == 0 then return 0 end
-redis.call('DECR', KEYS[3])
-local entry = redis.call('XRANGE', KEYS[6], seq .. '-0', seq .. '-0')
-if entry[1] then redis.call('DECRBY', KEYS[4], string.len(entry[1][2][4])) end
-while redis.call('SREM', KEYS[2], through + 1) == 1 do through = through + 1 end
-redis.call('SET', KEYS[1], through)
+local changed = 0
+if seq > through and seq <= last and redis.call('SADD', KEYS[2], seq) == 1 then
+  changed = 1
+  redis.call('DECR', KEYS[3])
+  local entry = redis.call('XRANGE', KEYS[6], seq .. '-0', seq .. '-0')
+  if entry[1] then
+    local size = entrySize(entry[1][2])
+    redis.call('DECRBY', KEYS[4], size)
+    redis.call('DECRBY', KEYS[8], size)
+  end
+  while redis.call('SREM', KEYS[2], through + 1) == 1 do through = through + 1 end
+  redis.call('SET', KEYS[1], through)
+  if redis.call('EXISTS', KEYS[9]) == 1 then redis.call('HSET', KEYS[9], 'active', ARGV[4]) end
+end
+trimAcked(through, tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[5]))
+return changed`;
+
+// A new channel unless known, within the channel cap. ARGV: id, tokenHash, createdAt, maxChannels.
+const CREATE = `
+if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+local cap = tonumber(ARGV[4])
+if cap > 0 and redis.call('SCARD', KEYS[1]) >= cap then return -1 end
+redis.call('HSET', KEYS[2], 'tokenHash', ARGV[2], 'createdAt', ARGV[3], 'active', ARGV[3])
+redis.call('SADD', KEYS[1], ARGV[1])
 return 1`;
+
+// Deletes a channel idle since before ARGV[2] (its pending bytes leave the total). ARGV: id, cutoff.
+const DROP_IF_IDLE = `
+local active = tonumber(redis.call('HGET', KEYS[9], 'active') or redis.call('HGET', KEYS[9], 'createdAt') or '0')
+if active >= tonumber(ARGV[2]) then return 0 end
+redis.call('DECRBY', KEYS[8], tonumber(redis.call('GET', KEYS[4]) or '0'))
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[9])
+redis.call('SREM', KEYS[10], ARGV[1])
+return 1`;
+
+const TOUCH = `if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'active', ARGV[1]) end return 0`;
+
+/** How long a shutdown waits for Redis to confirm QUIT before dropping the connections. */
+const QUIT_TIMEOUT_MS = 2_000;
+/** How long /healthz waits for a PING. */
+const PING_TIMEOUT_MS = 2_000;
 
 type Commands = Redis & {
   whcliAppend(...args: (string | Buffer | number)[]): Promise<number>;
   whcliAck(...args: (string | number)[]): Promise<number>;
+  whcliCreate(...args: (string | number)[]): Promise<number>;
+  whcliDropIfIdle(...args: (string | number)[]): Promise<number>;
+  whcliTouch(...args: (string | number)[]): Promise<number>;
 };
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
 
 /**
  * Channels, events and acknowledgements in Redis, so several relays behind a load balancer share
@@ -65,8 +160,11 @@ export class RedisStore implements RelayStore {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
     const options = { lazyConnect: true, maxRetriesPerRequest: 3, enableOfflineQueue: true };
     this.redis = new Redis(url, options) as Commands;
-    this.redis.defineCommand('whcliAppend', { numberOfKeys: 4, lua: APPEND });
-    this.redis.defineCommand('whcliAck', { numberOfKeys: 6, lua: ACK });
+    this.redis.defineCommand('whcliAppend', { numberOfKeys: 9, lua: APPEND });
+    this.redis.defineCommand('whcliAck', { numberOfKeys: 9, lua: ACK });
+    this.redis.defineCommand('whcliCreate', { numberOfKeys: 2, lua: CREATE });
+    this.redis.defineCommand('whcliDropIfIdle', { numberOfKeys: 10, lua: DROP_IF_IDLE });
+    this.redis.defineCommand('whcliTouch', { numberOfKeys: 1, lua: TOUCH });
     this.subscriber = new Redis(url, options);
     // Connection errors surface through the commands that fail; ioredis reconnects by itself.
     for (const client of [this.redis, this.subscriber]) client.on('error', (error: Error) => (this.lastError = error.message));
@@ -101,11 +199,8 @@ export class RedisStore implements RelayStore {
   }
 
   async createChannel(channel: ChannelRecord): Promise<void> {
-    await this.redis
-      .multi()
-      .hset(key.channel(channel.id), { tokenHash: channel.tokenHash, createdAt: String(channel.createdAt) })
-      .sadd(key.channels, channel.id)
-      .exec();
+    const created = await this.redis.whcliCreate(key.channels, key.channel(channel.id), channel.id, channel.tokenHash, channel.createdAt, this.limits.maxChannels);
+    if (created < 0) throw new StoreFullError(`the relay holds its maximum of ${this.limits.maxChannels} channels`);
   }
 
   async getChannel(id: string): Promise<ChannelRecord | undefined> {
@@ -117,19 +212,18 @@ export class RedisStore implements RelayStore {
   async append(event: NewEvent): Promise<RelayEvent> {
     const { body, ...header } = event;
     const seq = await this.redis.whcliAppend(
-      key.seq(event.channel),
-      key.stream(event.channel),
-      key.pending(event.channel),
-      key.pendingBytes(event.channel),
+      ...channelKeys(event.channel),
       JSON.stringify(header),
       body,
       this.limits.maxPendingEvents,
       this.limits.maxPendingBytes,
-      // Keep acknowledged history up to the pending cap, like the other stores.
-      this.limits.maxPendingEvents * 2,
       event.channel,
       NEW_EVENTS,
+      eventBytes(event),
+      this.limits.maxTotalBytes,
+      Date.now(),
     );
+    if (seq === -2) throw new StoreFullError(`the relay holds its maximum of ${this.limits.maxTotalBytes} bytes of unacknowledged events`);
     if (seq < 0) throw new ChannelFullError(`channel ${event.channel} holds its maximum of unacknowledged events`);
     return { ...event, seq };
   }
@@ -149,15 +243,34 @@ export class RedisStore implements RelayStore {
   }
 
   async ack(channel: string, seq: number, _report: DeliveryReport): Promise<void> {
-    await this.redis.whcliAck(
-      key.acked(channel),
-      key.ackSet(channel),
-      key.pending(channel),
-      key.pendingBytes(channel),
-      key.seq(channel),
-      key.stream(channel),
-      seq,
-    );
+    await this.acknowledge(channel, seq, 0);
+  }
+
+  /** Acknowledges `seq` and trims acknowledged history (all of it at or below `forceThrough`). */
+  private acknowledge(channel: string, seq: number, forceThrough: number): Promise<number> {
+    return this.redis.whcliAck(...channelKeys(channel), seq, this.limits.maxPendingEvents, this.limits.maxAckedBytes, Date.now(), forceThrough);
+  }
+
+  async ping(): Promise<void> {
+    if (this.redis.status !== 'ready') throw new Error(`Redis connection is ${this.redis.status}${this.lastError ? ` (${this.lastError})` : ''}`);
+    await withTimeout(this.redis.ping(), PING_TIMEOUT_MS, 'Redis PING');
+  }
+
+  async touchChannels(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    const pipeline = this.redis.pipeline();
+    const now = Date.now();
+    for (const id of ids) (pipeline as unknown as Commands).whcliTouch(key.channel(id), now);
+    await pipeline.exec();
+  }
+
+  async expireIdleChannels(idleMs: number): Promise<number> {
+    const cutoff = Date.now() - idleMs;
+    let removed = 0;
+    for (const id of await this.redis.smembers(key.channels)) {
+      removed += await this.redis.whcliDropIfIdle(...channelKeys(id), key.channels, id, cutoff);
+    }
+    return removed;
   }
 
   async ackedThrough(channel: string): Promise<number> {
@@ -179,10 +292,16 @@ export class RedisStore implements RelayStore {
     return { channels: ids.length, pendingEvents, storedEvents, expired };
   }
 
+  /** Ends within QUIT_TIMEOUT_MS even when Redis is gone: QUIT would wait in the offline queue forever. */
   async close(): Promise<void> {
     clearInterval(this.sweepTimer);
     this.appendListeners.clear();
-    await Promise.allSettled([this.subscriber.quit(), this.redis.quit()]);
+    await Promise.allSettled(
+      [this.subscriber, this.redis].map(async (client) => {
+        if (client.status === 'ready') await withTimeout(client.quit(), QUIT_TIMEOUT_MS, 'Redis QUIT').catch(() => {});
+        client.disconnect();
+      }),
+    );
   }
 
   /** Drops events past retention; unacknowledged ones are acknowledged as expired and counted. */
@@ -192,11 +311,11 @@ export class RedisStore implements RelayStore {
       const oldest = await this.readAfter(channel, 0, 500);
       const stale = oldest.filter((e) => e.receivedAt < cutoff);
       if (stale.length === 0) continue;
+      const last = stale[stale.length - 1]!.seq;
       for (const event of stale) {
-        const changed = await this.redis.whcliAck(key.acked(channel), key.ackSet(channel), key.pending(channel), key.pendingBytes(channel), key.seq(channel), key.stream(channel), event.seq);
+        const changed = await this.acknowledge(channel, event.seq, last);
         if (changed) await this.redis.incr(key.expired);
       }
-      await this.redis.xtrim(key.stream(channel), 'MINID', `${stale[stale.length - 1]!.seq + 1}-0`);
     }
   }
 }

@@ -3,7 +3,7 @@
  * the pending caps behind ingress's 503 (ChannelFullError), and retention on an injected clock.
  */
 import { describe, expect, it } from 'vitest';
-import { ChannelFullError, type NewEvent } from '../../../src/relay/store.js';
+import { ChannelFullError, eventBytes, type NewEvent } from '../../../src/relay/store.js';
 import { MemoryStore } from '../../../src/relay/stores/memory-store.js';
 
 const OK = { ok: true, durationMs: 1 };
@@ -107,8 +107,9 @@ describe('MemoryStore', () => {
       await expect(store.append(newEvent('a', 5))).rejects.toBeInstanceOf(ChannelFullError);
     });
 
-    it('refuses an event that would take pending bytes past maxPendingBytes', async () => {
-      const store = await storeWith(['a'], { maxPendingBytes: 10 });
+    it('refuses an event that would take pending bytes past maxPendingBytes (headers and all)', async () => {
+      const overhead = eventBytes(newEvent('a', 1, 0, Buffer.alloc(0)));
+      const store = await storeWith(['a'], { maxPendingBytes: 2 * overhead + 10 });
       await store.append(newEvent('a', 1, 0, Buffer.alloc(6)));
       await expect(store.append(newEvent('a', 2, 0, Buffer.alloc(5)))).rejects.toBeInstanceOf(ChannelFullError);
       expect((await store.append(newEvent('a', 2, 0, Buffer.alloc(4)))).seq).toBe(2);

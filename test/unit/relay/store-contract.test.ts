@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ChannelFullError, type NewEvent, type RelayStore, type StoreLimits } from '../../../src/relay/store.js';
+import { ChannelFullError, eventBytes, type NewEvent, type RelayStore, type StoreLimits } from '../../../src/relay/store.js';
 import { FileStore } from '../../../src/relay/stores/file-store.js';
 import { MemoryStore } from '../../../src/relay/stores/memory-store.js';
 import { RedisStore } from '../../../src/relay/stores/redis-store.js';
@@ -125,8 +125,9 @@ describe.each(factories)('%s store: the RelayStore contract', (_name, open, enab
 
   it('refuses events past the pending byte cap', async () => {
     await store.close();
-    store = await open({ maxPendingBytes: 100 });
     channel = newChannel();
+    const overhead = eventBytes(event(channel, 1, Buffer.alloc(0)));
+    store = await open({ maxPendingBytes: 2 * overhead + 100 });
     await store.createChannel({ id: channel, tokenHash: 'ab'.repeat(32), createdAt: 1 });
     await store.append(event(channel, 1, Buffer.alloc(80)));
     await expect(store.append(event(channel, 2, Buffer.alloc(40)))).rejects.toBeInstanceOf(ChannelFullError);

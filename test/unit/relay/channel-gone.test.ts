@@ -1,0 +1,43 @@
+/**
+ * A Redis that restarts empty forgets every channel while listeners stay attached: the relay notices
+ * within its check interval and closes those listeners with 4404, so they reconnect, get 404, and
+ * `whcli listen` makes a new channel instead of staying "ready" while senders get 404.
+ */
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { CLOSE_CHANNEL_GONE, startRelay, type RelayServer } from '../../../src/relay/server.js';
+import { RedisStore } from '../../../src/relay/stores/redis-store.js';
+import { closeAllRawListeners, RawListener } from '../../helpers/raw-listener.js';
+import { redisAvailable, startRedis, type RedisServer } from '../../helpers/redis-server.js';
+import { socketUrl } from '../../helpers/relay-client.js';
+
+const hasRedis = redisAvailable();
+let redis: RedisServer | undefined;
+let relay: RelayServer | undefined;
+
+beforeAll(async () => {
+  if (hasRedis) redis = await startRedis();
+});
+afterEach(async () => {
+  closeAllRawListeners();
+  await relay?.close();
+});
+afterAll(async () => {
+  await redis?.stop();
+});
+
+it.skipIf(!hasRedis)('closes the listeners of a channel the store forgot with 4404; reconnecting gets 404', async () => {
+  relay = await startRelay({ port: 0, store: await RedisStore.connect(redis!.url), channelCheckMs: 100 });
+  const channel = await relay.createChannel();
+  const listener = new RawListener(socketUrl(relay.url, channel.id), channel.token);
+  await listener.hello();
+
+  const client = new Redis(redis!.url);
+  await client.flushall();
+  client.disconnect();
+
+  expect((await listener.closed).code).toBe(CLOSE_CHANNEL_GONE);
+  const again = new RawListener(socketUrl(relay.url, channel.id), channel.token);
+  await again.closed;
+  expect(again.refusedWith).toBe(404);
+});
