@@ -1,6 +1,7 @@
 import { loadFixture } from '../fixtures/load.js';
 import { renderEvent, type RenderedEvent } from '../fixtures/render-event.js';
-import { findScenario, linkAssignments, renderScenario, type scenarioSchema } from '../fixtures/scenario.js';
+import type { scenarioSchema } from '../fixtures/scenario.js';
+import { linkAssignments } from '../fixtures/scenario-links.js';
 import type { ProviderSpec } from '../providers/types.js';
 import type { OutOfOrderPair } from './check-requests.js';
 import { readRecordedDir, renderRecorded } from './recorded-event.js';
@@ -59,6 +60,8 @@ export async function catalogueCases(provider: ProviderSpec, events: readonly st
 
 /** A scenario's steps, rendered once with their links, as cases in order. */
 export async function scenarioCases(name: string, provider: ProviderSpec, fromConfig?: readonly z.infer<typeof scenarioSchema>[]): Promise<VerifyCase[]> {
+  // zod loads only when a scenario is asked for.
+  const { findScenario, renderScenario } = await import('../fixtures/scenario.js');
   const scenario = await findScenario(name, provider, fromConfig);
   const steps = await renderScenario(scenario, provider);
   const width = String(steps.length).length;
