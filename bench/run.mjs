@@ -78,7 +78,7 @@ ${startupTable(startup)}
 
 ## verify
 
-\`whcli verify --provider stripe\` (11 events, 5 checks each) against a correct handler that answers
+\`whcli verify --provider stripe\` (11 events, 6 checks each) against a correct handler that answers
 every request after 50 ms. Ideal: ceil(requests / concurrency) × 50 ms, i.e. perfect packing and no
 start-up; the wall time includes starting Node and loading whcli.
 
