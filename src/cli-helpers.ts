@@ -1,5 +1,6 @@
 import type { Environment } from './context.js';
 import type { Terminal } from './ui/terminal.js';
+import { terminalSafeJson } from './ui/sanitize.js';
 
 /** Commander collector for repeatable flags. */
 export const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -15,7 +16,7 @@ export async function terminal(): Promise<Terminal> {
 }
 
 export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  process.stdout.write(`${terminalSafeJson(value, 2)}\n`);
 }
 
 export function examples(lines: string[]): string {
@@ -39,7 +40,7 @@ export function ndjsonWriter(): { write(value: unknown): void; flush(): void } {
   };
   return {
     write(value) {
-      buffered.push(`${JSON.stringify(value)}\n`);
+      buffered.push(`${terminalSafeJson(value)}\n`);
       if (!scheduled) {
         scheduled = true;
         setImmediate(flush);

@@ -4,6 +4,7 @@ import { whcliVersion } from './version.js';
 import { addVerifyCommand } from './cli-verify.js';
 import { addHistoryExportCommand } from './cli-history-export.js';
 import { addSetupCommands } from './cli-setup.js';
+import { DEFAULT_LISTEN_CONCURRENCY } from './tunnel/defaults.js';
 
 export interface ProgramDeps {
   /** Aborted on Ctrl-C / SIGTERM; long-running commands stop cleanly on it. */
@@ -173,9 +174,12 @@ export function buildProgram(deps: ProgramDeps): Command {
     .option('-e, --events <list>', 'forward only these event types, comma-separated')
     .option('--timeout <duration>', "handler timeout (default: the provider's)")
     .option('--no-resign', 'pass the signature headers through untouched')
-    .option('--verify-incoming <secret>', "the provider's real secret: forward only events whose own signature verifies with it")
-    .option('--concurrency <n>', 'deliveries in flight at once (1 keeps order)', '1')
+    .option('--verify-incoming <secret>', "the provider's real secret: forward only events whose own signature verifies with it (default: $WHCLI_VERIFY_INCOMING)")
+    .option('--concurrency <n>', `deliveries in flight at once (default ${DEFAULT_LISTEN_CONCURRENCY}: no well-known provider delivers in order)`)
+    .option('--ordered', 'deliver one event at a time, in the order the relay received them (same as --concurrency 1)')
     .option('--port <port>', 'port of the embedded relay (default 8787)')
+    .option('--source <smee|url>', 'a public front with no deployment: "smee" creates a smee.io channel, or give a smee channel URL')
+    .option('--public-url <url>', 'the HTTPS URL a tunnel (ngrok, cloudflared, Tailscale Funnel) gives the embedded relay: printed as the webhook URL')
     .option('--no-history', 'do not record deliveries for `whcli history`')
     .option('--inspect <port>', 'web inspector on 127.0.0.1: live events, replay, copy as curl (default 4040; 0: any free port)')
     .option('--no-inspect', 'do not serve the web inspector')
@@ -188,6 +192,9 @@ export function buildProgram(deps: ProgramDeps): Command {
         'whcli listen -f 3000 -p github -s s3cret --events push,pull_request.opened',
         'whcli listen -f 3000 --relay https://relay.example.com --json | jq .',
         'whcli listen -f 3000 -p stripe --inspect 4041   # then open http://127.0.0.1:4041',
+        'WHCLI_VERIFY_INCOMING=whsec_live_... whcli listen -f 3000 -p stripe -s whsec_test   # secret kept out of `ps`',
+        'whcli listen -f 3000 -p stripe --source smee    # a public smee.io URL, events re-signed',
+        'whcli listen -f 3000 -p github --public-url https://abc.ngrok.app   # beside `ngrok http 8787`',
       ]),
     )
     .action(async (opts) => {
@@ -203,7 +210,8 @@ export function buildProgram(deps: ProgramDeps): Command {
           onReady: (ready) => (opts.json ? line({ type: 'ready', ...ready }) : view.printBanner(term, ready)),
           onDelivery: (delivery) => (opts.json ? line({ type: 'delivery', ...delivery }) : view.printDelivery(term, delivery)),
           onStatus: (status) => (opts.json ? status.type !== 'connecting' && line({ ...status, type: 'status', status: status.type }) : view.printStatus(term, status, wasReady)),
-          onNotice: (message) => term.err(term.color.yellow(message)),
+          onNotice: (message) => term.err(term.color.yellow(view.sanitize(message))),
+          onRefused: (refused) => (opts.json ? line({ type: 'refused', ...refused }) : view.printRefused(term, refused)),
           onReplay: (replay) => (opts.json ? line({ ...replay, type: 'replay' }) : view.printReplay(term, replay)),
         });
       } finally {
@@ -285,15 +293,16 @@ export function buildProgram(deps: ProgramDeps): Command {
     .option('-c, --config <file>', 'config file')
     .addHelpText('after', examples(['whcli replay rev_3NBBzsNFid9PMys7', 'whcli replay evt_123 --forward localhost:4000/hooks']))
     .action(async (id: string, opts) => {
-      const [{ replay }, format, term, { WhcliError }] = await Promise.all([
+      const [{ replay }, format, view, term, { WhcliError }] = await Promise.all([
         import('./commands/history.js'),
         import('./ui/format.js'),
+        import('./ui/sanitize.js'),
         terminal(),
         import('./errors.js'),
       ]);
       const out = await replay(id, opts, { environment: environment() });
       if (opts.json) printJson(out);
-      else term.out(`${format.formatStatus(out.result, term.color)} ${out.eventType ?? ''} -> ${out.url} ${format.formatLatency(out.result.durationMs)}  ${format.excerpt(out.result.body)}`);
+      else term.out(`${format.formatStatus(out.result, term.color)} ${view.sanitize(`${out.eventType ?? ''} -> ${out.url}`)} ${format.formatLatency(out.result.durationMs)}  ${view.sanitize(format.excerpt(out.result.body))}`);
       if (!out.result.ok) throw new WhcliError('WHCLI_ERR_NON_2XX', `handler answered ${out.result.status}`);
     });
 

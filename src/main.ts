@@ -1,4 +1,5 @@
 import { WhcliError } from './errors.js';
+import { sanitize } from './ui/sanitize.js';
 
 /** Exit codes: 0 ok, 1 failure, 2 usage, 130 interrupted. */
 async function main(): Promise<number> {
@@ -42,11 +43,12 @@ async function main(): Promise<number> {
     // user asked it to stop: no error line, the exit code of an interruption.
     if (stop.signal.aborted) return stop.signal.reason === 'SIGINT' ? 130 : 0;
     if (error instanceof WhcliError) {
-      if (error.message) process.stderr.write(`whcli: ${error.message}\n`);
+      // A message may quote what a sender or handler sent (a status line, an id): never raw.
+      if (error.message) process.stderr.write(`whcli: ${sanitize(error.message)}\n`);
       return error.exitCode;
     }
     const detail = process.env.WHCLI_DEBUG ? (error as Error).stack : (error as Error).message;
-    process.stderr.write(`whcli: unexpected error: ${detail} (set WHCLI_DEBUG=1 for details)\n`);
+    process.stderr.write(`whcli: unexpected error: ${(detail ?? '').split('\n').map(sanitize).join('\n')} (set WHCLI_DEBUG=1 for details)\n`);
     return 1;
   }
 }

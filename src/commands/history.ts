@@ -7,7 +7,7 @@ import { parseDuration } from '../duration.js';
 import { UsageError, WhcliError } from '../errors.js';
 import { nearestNames } from '../providers/catalogue.js';
 import { whcliPaths } from '../paths.js';
-import { buildForwardRequest } from '../tunnel/forward.js';
+import { buildForwardRequest, pathLeavesBase } from '../tunnel/forward.js';
 import { History, type HistoryEntry } from '../tunnel/history.js';
 import { keptHeaders, RECORDED_FORMAT, type RecordedEvent } from '../verify/recorded-event.js';
 import { Scrubber, type ScrubCounts } from '../verify/scrub.js';
@@ -53,6 +53,9 @@ export async function replay(id: string, options: ReplayOptions, deps: { environ
   const resign = options.resign !== false && provider !== undefined;
   const secret = resign ? resolveSecret(options.secret, deps.environment, config) : undefined;
   const forward = options.forward ? parseTarget(options.forward) : new URL(entry.forward);
+  // A recorded path that climbs out of a new --forward is refused, as the listener refuses it.
+  const escape = options.forward ? pathLeavesBase(forward, entry.path) : undefined;
+  if (escape) throw new UsageError(`not replaying "${id}": ${escape}`, 'WHCLI_ERR_BAD_URL');
   const event = { ...entry, body: Buffer.from(entry.body, 'base64') };
   // The recorded forward URL already carries the path and query.
   const base = options.forward ? { ...event } : { ...event, path: '', query: '' };

@@ -3,6 +3,19 @@ import { request } from 'undici';
 import { WhcliError } from '../errors.js';
 import type { ChannelCredentials, CredentialStore } from './credentials.js';
 
+/** A relay's answer to POST /api/channels is read up to this size: a channel is three short strings. */
+const MAX_ANSWER_BYTES = 64 * 1024;
+
+/** The relay's answer, checked: the id goes into URLs and the file of saved channels. */
+function channelFrom(answer: unknown): ChannelCredentials | undefined {
+  const a = answer as Partial<Record<keyof ChannelCredentials, unknown>> | null;
+  if (!a || typeof a !== 'object') return undefined;
+  if (typeof a.id !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(a.id)) return undefined;
+  if (typeof a.token !== 'string' || !/^[\x21-\x7e]{1,512}$/.test(a.token)) return undefined;
+  if (typeof a.url !== 'string' || a.url.length > 2048 || !URL.canParse(a.url) || !/^https?:$/.test(new URL(a.url).protocol)) return undefined;
+  return { id: a.id, token: a.token, url: a.url };
+}
+
 /** Asks a relay for a new channel. */
 export async function createRemoteChannel(relay: URL): Promise<ChannelCredentials> {
   const url = new URL(`${relay.pathname.replace(/\/$/, '')}/api/channels`, relay);
@@ -17,7 +30,25 @@ export async function createRemoteChannel(relay: URL): Promise<ChannelCredential
     await response.body.dump();
     throw new WhcliError('WHCLI_ERR_RELAY', `relay ${relay.origin} refused to create a channel (HTTP ${response.statusCode})`);
   }
-  return (await response.body.json()) as ChannelCredentials;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of response.body) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_ANSWER_BYTES) {
+      response.body.destroy();
+      break;
+    }
+    chunks.push(chunk as Buffer);
+  }
+  let answer: unknown;
+  try {
+    answer = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    answer = undefined;
+  }
+  const channel = channelFrom(answer);
+  if (!channel) throw new WhcliError('WHCLI_ERR_RELAY', `relay ${relay.origin} answered the new channel request with something that is not a channel (an id, a token and an http(s) url)`);
+  return channel;
 }
 
 /**

@@ -1,5 +1,6 @@
-import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { chmod, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ensurePrivateDir } from '../paths.js';
 
 export interface ChannelCredentials {
   id: string;
@@ -22,7 +23,7 @@ export class CredentialStore {
   async set(relayKey: string, credentials: ChannelCredentials): Promise<void> {
     const all = await this.readAll();
     all[relayKey] = credentials;
-    await mkdir(this.dir, { recursive: true });
+    await ensurePrivateDir(this.dir);
     // Write-then-rename: a crash never leaves a half-written file; 0600 since tokens are secrets.
     const temp = `${this.file}.${process.pid}.tmp`;
     await writeFile(temp, JSON.stringify(all, null, 2), { mode: 0o600 });

@@ -100,6 +100,29 @@ export function forwardableHeaders(pairs: readonly [string, string][], drop: Rea
   return out;
 }
 
+/** Each %XX as the byte it stands for (one char per byte): what a handler that decodes before routing sees. */
+function percentDecoded(text: string): string {
+  return text.replace(/%([0-9a-f]{2})/gi, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+}
+
+/**
+ * Why a sender's path, once resolved, would leave the --forward base path (`/..\admin`, `%2e%2e`,
+ * `..%5c`, doubly encoded), or undefined when it stays under it. Resolved by the WHATWG URL parser as
+ * sent and once percent-decoded, since a handler may route either way.
+ */
+export function pathLeavesBase(base: URL, suffix: string): string | undefined {
+  if (!suffix || suffix === '/') return undefined;
+  const basePath = base.pathname.replace(/\/$/, '');
+  const joined = suffix.startsWith('/') ? suffix : `/${suffix}`;
+  for (const candidate of [joined, percentDecoded(joined)]) {
+    const resolved = new URL(`${basePath}${candidate}`, base.origin).pathname;
+    if (resolved !== basePath && !resolved.startsWith(`${basePath}/`)) {
+      return `the path resolves to ${resolved}, outside the --forward path ${basePath || '/'}`;
+    }
+  }
+  return undefined;
+}
+
 /** The request the handler receives for a relayed event: same bytes, method, path and query. */
 export function buildForwardRequest(event: RelayEvent, options: ForwardOptions, info?: EventInfo): OutgoingRequest {
   const url = joinTarget(options.forward, event.path, event.query);

@@ -1,6 +1,7 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { createWriteStream, fchmodSync, fstat, openSync, renameSync, type WriteStream } from 'node:fs';
+import { open, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ensurePrivateDir } from '../paths.js';
 import type { DeliveryReport, RelayEvent } from '../relay/protocol.js';
 
 /** One delivered (or failed) event as the listener saw it. */
@@ -23,30 +24,73 @@ export interface HistoryEntry {
   report: DeliveryReport;
 }
 
-const KEEP = 1000;
+export interface HistoryLimits {
+  /** Entries per file: the newest file is rotated to `.1` when it holds this many. */
+  maxEntries: number;
+  /** Bytes per file, the same way: a burst of large bodies rotates sooner. */
+  maxBytes: number;
+}
 
-/** An append-only NDJSON file of deliveries; trimmed to the last 1,000 when a listener starts. */
+export const HISTORY_LIMITS: HistoryLimits = { maxEntries: 1000, maxBytes: 32 * 1024 * 1024 };
+
+/** Entries waiting for a slow disk past this are not recorded (and said once), rather than held in memory. */
+const MAX_UNWRITTEN_BYTES = 16 * 1024 * 1024;
+
+/** How often (in entries) a writer checks that another listener did not rotate the file under it. */
+const ROTATION_CHECK_EVERY = 64;
+
+/**
+ * An append-only NDJSON file of deliveries, bounded while it runs: when it reaches `maxEntries` or
+ * `maxBytes` it becomes `history.ndjson.1` (replacing the one before) and a new file starts. So the
+ * newest entries are always kept, at least one file's worth of them, and never more than two files.
+ */
 export class History {
   readonly file: string;
+  /** The file before the current one. */
+  readonly previous: string;
   private stream: WriteStream | undefined;
+  private bytes = 0;
+  private entries = 0;
+  private sinceCheck = 0;
+  private unwrittenSaid = false;
 
-  constructor(private readonly dir: string) {
+  constructor(
+    private readonly dir: string,
+    private readonly limits: HistoryLimits = HISTORY_LIMITS,
+    /** Told once when history cannot be written (the deliveries themselves go on). */
+    private readonly onProblem: (message: string) => void = () => {},
+  ) {
     this.file = join(dir, 'history.ndjson');
+    this.previous = `${this.file}.1`;
   }
 
+  /** Opens the file for appending; when it cannot be, says so and records nothing (deliveries go on). */
   async open(): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
-    const entries = await this.readRaw();
-    if (entries.length > KEEP * 2) {
-      const temp = `${this.file}.tmp`;
-      await writeFile(temp, entries.slice(-KEEP).join('\n') + '\n', { mode: 0o600 });
-      await rename(temp, this.file);
+    try {
+      await this.openFile();
+    } catch (error) {
+      this.onProblem(`history: cannot open ${this.file} (${(error as Error).message}); deliveries go on without it`);
     }
-    // Appends are buffered by the stream: no synchronous disk write on the delivery path.
-    this.stream = createWriteStream(this.file, { flags: 'a', mode: 0o600 });
+  }
+
+  private async openFile(): Promise<void> {
+    await ensurePrivateDir(this.dir);
+    // Files from an older whcli (trimmed only at start) may be far over the bound: keep their newest part.
+    await keepNewest(this.previous, this.limits.maxBytes);
+    await keepNewest(this.file, this.limits.maxBytes);
+    const lines = await readLines(this.file);
+    this.entries = lines.length;
+    this.bytes = lines.reduce((sum, line) => sum + Buffer.byteLength(line) + 1, 0);
+    if (this.full()) {
+      await rename(this.file, this.previous);
+      this.entries = this.bytes = 0;
+    }
+    this.stream = this.openStream();
   }
 
   record(event: RelayEvent, extra: Omit<HistoryEntry, 'id' | 'seq' | 'channel' | 'receivedAt' | 'method' | 'path' | 'query' | 'headers' | 'body'>): void {
+    const stream = this.stream;
+    if (!stream) return;
     const entry: HistoryEntry = {
       id: event.id,
       seq: event.seq,
@@ -59,7 +103,18 @@ export class History {
       body: event.body.toString('base64'),
       ...extra,
     };
-    this.stream?.write(`${JSON.stringify(entry)}\n`);
+    if (stream.writableLength > MAX_UNWRITTEN_BYTES) {
+      if (!this.unwrittenSaid) this.onProblem(`history: the disk is not keeping up, so some deliveries are not recorded in ${this.file}`);
+      this.unwrittenSaid = true;
+      return;
+    }
+    const line = `${JSON.stringify(entry)}\n`;
+    // Appends are buffered by the stream: no synchronous disk write on the delivery path.
+    stream.write(line);
+    this.bytes += Buffer.byteLength(line);
+    this.entries += 1;
+    if (this.full()) this.rotate();
+    else if (++this.sinceCheck >= ROTATION_CHECK_EVERY) this.followRotation();
   }
 
   async close(): Promise<void> {
@@ -71,7 +126,7 @@ export class History {
   /** Newest last. */
   async list(): Promise<HistoryEntry[]> {
     const out: HistoryEntry[] = [];
-    for (const line of await this.readRaw()) {
+    for (const line of [...(await readLines(this.previous)), ...(await readLines(this.file))]) {
       try {
         out.push(JSON.parse(line) as HistoryEntry);
       } catch {
@@ -81,11 +136,93 @@ export class History {
     return out;
   }
 
-  private async readRaw(): Promise<string[]> {
-    try {
-      return (await readFile(this.file, 'utf8')).split('\n').filter(Boolean);
-    } catch {
-      return [];
-    }
+  private full(): boolean {
+    return this.entries >= this.limits.maxEntries || this.bytes >= this.limits.maxBytes;
   }
+
+  /** Opened synchronously, so a rotation is complete when it returns and the order of entries holds. */
+  private openStream(): WriteStream {
+    const fd = openSync(this.file, 'a', 0o600);
+    // An existing file keeps the mode it had: history holds senders' headers, so 0600 whatever it was.
+    fchmodSync(fd, 0o600);
+    const stream = createWriteStream(this.file, { fd });
+    stream.on('error', (error) => {
+      if (this.stream === stream) this.stream = undefined;
+      this.onProblem(`history: cannot write ${this.file} (${error.message}); deliveries go on without it`);
+    });
+    return stream;
+  }
+
+  /**
+   * The current file becomes `.1` and a new one starts. What the old stream still buffers lands in
+   * its file, `.1` once renamed: nothing is lost and the order holds. Two cheap system calls per
+   * rotation, once every `maxEntries` deliveries at most.
+   */
+  private rotate(): void {
+    this.entries = this.bytes = 0;
+    const old = this.stream!;
+    try {
+      renameSync(this.file, this.previous);
+      this.stream = this.openStream();
+    } catch (error) {
+      this.onProblem(`history: cannot rotate ${this.file} (${(error as Error).message})`);
+      return;
+    }
+    old.end();
+  }
+
+  /** Another listener with the same data dir rotated the file: write to the new one from now on. */
+  private followRotation(): void {
+    this.sinceCheck = 0;
+    const old = this.stream!;
+    fstat((old as unknown as { fd: number }).fd, (fdError, ours) => {
+      if (fdError) return;
+      stat(this.file).then(
+        (current) => ours.ino !== current.ino && this.switchTo(old),
+        () => this.switchTo(old),
+      );
+    });
+  }
+
+  private switchTo(old: WriteStream): void {
+    if (this.stream !== old) return;
+    try {
+      this.stream = this.openStream();
+    } catch {
+      return;
+    }
+    this.entries = this.bytes = 0;
+    old.end();
+  }
+}
+
+/** The file's lines, or none when it is missing or unreadable. */
+async function readLines(file: string): Promise<string[]> {
+  try {
+    return (await readFile(file, 'utf8')).split('\n').filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+/** Cuts a file over `maxBytes` to its last whole lines within that size, reading only those bytes. */
+async function keepNewest(file: string, maxBytes: number): Promise<void> {
+  let size: number;
+  try {
+    size = (await stat(file)).size;
+  } catch {
+    return;
+  }
+  if (size <= maxBytes) return;
+  const handle = await open(file, 'r');
+  const tail = Buffer.alloc(maxBytes);
+  try {
+    await handle.read(tail, 0, maxBytes, size - maxBytes);
+  } finally {
+    await handle.close();
+  }
+  const firstWhole = tail.indexOf(0x0a) + 1;
+  const temp = `${file}.${process.pid}.tmp`;
+  await writeFile(temp, tail.subarray(firstWhole), { mode: 0o600 });
+  await rename(temp, file);
 }

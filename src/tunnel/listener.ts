@@ -1,12 +1,16 @@
 import { sendRequest, type DeliveryResult, type OutgoingRequest } from '../delivery/send.js';
 import type { ProviderSpec } from '../providers/types.js';
 import { MAX_REPORT_BODY, type DeliveryReport, type RelayEvent } from '../relay/protocol.js';
-import { buildForwardRequest, describeEvent, verifyIncoming, type EventInfo } from './forward.js';
+import { buildForwardRequest, describeEvent, pathLeavesBase, verifyIncoming, type EventInfo } from './forward.js';
 import type { History } from './history.js';
 import type { RelayServer } from '../relay/server.js';
 import { LocalLink } from './local-link.js';
 import { RelayConnection } from './relay-connection.js';
 import type { ConnectionStatus, LinkCallbacks, RelayLink } from './relay-link.js';
+import type { RefusedEvent } from './validate-event.js';
+
+/** Body bytes the listener holds (queued or being delivered) before it stops reading from the relay. */
+export const MAX_HELD_BYTES = 256 * 1024 * 1024;
 
 export interface ListenerOptions {
   relay: URL;
@@ -30,6 +34,8 @@ export interface ListenerOptions {
   backoff?: { initialMs: number; maxMs: number };
   /** The relay embedded in this process, reached directly instead of over a socket. */
   local?: RelayServer;
+  /** Bound on held body bytes (default MAX_HELD_BYTES): past it the listener pauses the relay. */
+  maxHeldBytes?: number;
 }
 
 /** One event's trip to the handler, for the screen and --json. */
@@ -57,6 +63,8 @@ export interface ListenerCallbacks {
   onDelivery?: (delivery: Delivery) => void;
   /** Called just before onDelivery with everything the web inspector shows. */
   onForward?: (forwarded: ForwardedEvent) => void;
+  /** An event refused before delivery because it is malformed (acknowledged as refused when it has a seq). */
+  onRefused?: (refused: RefusedEvent) => void;
 }
 
 /** Receives a channel's events from the relay, forwards each to the handler and reports back. */
@@ -66,6 +74,9 @@ export class Listener {
   /** Seqs received and not yet acknowledged: a redelivery of one of these is ignored. */
   private readonly inProgress = new Set<number>();
   private running = 0;
+  /** Body bytes queued or being delivered: the memory the relay's events hold here. */
+  private heldBytes = 0;
+  private paused = false;
   private stopping = false;
   private idleWaiters: (() => void)[] = [];
   delivered = 0;
@@ -79,6 +90,7 @@ export class Listener {
     const link: LinkCallbacks = {
       onEvent: (event) => this.receive(event),
       onStatus: (status) => callbacks.onStatus?.(status),
+      onRefused: (refused) => this.refuse(refused),
     };
     this.connection = options.local
       ? new LocalLink(options.local, options.channel, window, link)
@@ -107,19 +119,51 @@ export class Listener {
     }
     this.inProgress.add(event.seq);
     this.queue.push(event);
+    this.hold(event.body.length);
     this.drain();
+  }
+
+  /** A malformed event: never forwarded; acknowledged as refused so the relay does not send it forever. */
+  private refuse(refused: RefusedEvent): void {
+    if (this.stopping) return;
+    const { seq } = refused;
+    if (seq !== undefined && !this.inProgress.has(seq) && !this.connection.isAcked(seq)) {
+      this.connection.ack(seq, { ok: false, durationMs: 0, skipped: 'rejected', error: { kind: 'malformed', message: `not forwarded: ${refused.reason}` } });
+      this.failed += 1;
+    }
+    this.callbacks.onRefused?.(refused);
+  }
+
+  /** Counts held bytes; pauses the relay past the bound and resumes it once half is free. */
+  private hold(bytes: number): void {
+    this.heldBytes += bytes;
+    const max = this.options.maxHeldBytes ?? MAX_HELD_BYTES;
+    if (!this.paused && this.heldBytes > max) {
+      this.paused = true;
+      this.connection.pause?.();
+    } else if (this.paused && this.heldBytes <= max / 2) {
+      this.paused = false;
+      this.connection.resume?.();
+    }
   }
 
   private drain(): void {
     while (this.running < this.options.concurrency && this.queue.length > 0) {
       const event = this.queue.shift()!;
       this.running += 1;
-      void this.deliver(event).finally(() => {
-        this.running -= 1;
-        this.inProgress.delete(event.seq);
-        if (this.running === 0 && this.queue.length === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
-        this.drain();
-      });
+      void this.deliver(event)
+        .catch((error: unknown) => {
+          // A bug must cost one event (refused, with the reason), never the listener.
+          this.inProgress.delete(event.seq);
+          this.refuse({ seq: event.seq, id: event.id, reason: `it could not be forwarded: ${(error as Error).message}` });
+        })
+        .finally(() => {
+          this.running -= 1;
+          this.hold(-event.body.length);
+          this.inProgress.delete(event.seq);
+          if (this.running === 0 && this.queue.length === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+          this.drain();
+        });
     }
   }
 
@@ -130,9 +174,12 @@ export class Listener {
       this.connection.ack(event.seq, { ok: true, durationMs: 0, skipped: 'filtered' });
       return;
     }
+    // The relay refuses such paths too; a relay that does not must not walk the handler's tree.
+    const escape = pathLeavesBase(this.options.forward, event.path);
+    if (escape) return this.reject(event, info, 'path', escape);
     if (provider && this.options.verifyIncoming !== undefined) {
       const check = verifyIncoming(event, provider, this.options.verifyIncoming);
-      if (!check.ok) return this.reject(event, info, check.reason);
+      if (!check.ok) return this.reject(event, info, 'signature', check.reason);
     }
     const request = buildForwardRequest(event, this.options, info);
     const result = await sendRequest(request);
@@ -161,9 +208,9 @@ export class Listener {
     this.report(event, info, report);
   }
 
-  /** An event whose provider signature failed --verify-incoming: shown and acknowledged, never forwarded. */
-  private reject(event: RelayEvent, info: EventInfo, reason: string): void {
-    const report: DeliveryReport = { ok: false, durationMs: 0, skipped: 'rejected', error: { kind: 'signature', message: `not forwarded: ${reason}` } };
+  /** An event refused (its signature failed --verify-incoming, its path leaves --forward): shown and acknowledged, never forwarded. */
+  private reject(event: RelayEvent, info: EventInfo, kind: 'signature' | 'path', reason: string): void {
+    const report: DeliveryReport = { ok: false, durationMs: 0, skipped: 'rejected', error: { kind, message: `not forwarded: ${reason}` } };
     this.connection.ack(event.seq, report);
     this.failed += 1;
     this.report(event, info, report);

@@ -1,15 +1,20 @@
 import WebSocket from 'ws';
-import { decodeEventFrames, PROTOCOL_VERSION, type Ack, type DeliveryReport, type RelayEvent, type ServerMessage } from '../relay/protocol.js';
+import { PROTOCOL_VERSION, type Ack, type DeliveryReport } from '../relay/protocol.js';
 import { AckTracker, type LinkCallbacks, type RelayLink } from './relay-link.js';
 import { channelSocketUrl } from './relay-url.js';
+import { decodeEventMessage, readyMessage } from './validate-event.js';
 
+/** Close code a relay may use for "this channel is unknown here" on an open socket (like a 404 on the upgrade). */
+export const CLOSE_UNKNOWN_CHANNEL = 4404;
+/** The largest message taken from a relay (ws's own default, stated): a batch holds at most a window of events. */
+const MAX_RELAY_MESSAGE = 100 * 1024 * 1024;
 
 export interface RelayConnectionOptions extends LinkCallbacks {
   relay: URL;
   channel: string;
   token: string;
-  /** Events the relay may send before we acknowledge. */
-  window?: number;
+  /** Events the relay may send before we acknowledge; a relay that sends more is disconnected. */
+  window: number;
   /** Reconnect backoff: doubles from initial to max, with ±20% jitter. */
   backoff?: { initialMs: number; maxMs: number };
   /** With no message or ping from the relay for this long, the link is presumed dead. */
@@ -30,6 +35,11 @@ export class RelayConnection implements RelayLink {
   /** Acks waiting for the end of this turn of the event loop, sent as one frame. */
   private pendingAcks: Ack[] = [];
   private flushScheduled = false;
+  /** Seqs received on the current socket and not yet acknowledged: never more than the window. */
+  private outstanding = new Set<number>();
+  private paused = false;
+  /** The last `error` message the relay sent on this socket, the reason of the close that follows it. */
+  private relayError: string | undefined;
 
   constructor(private readonly options: RelayConnectionOptions) {}
 
@@ -49,6 +59,7 @@ export class RelayConnection implements RelayLink {
   /** Reports a result; if the socket is down the relay resends the event after we reconnect. */
   ack(seq: number, report: DeliveryReport): void {
     this.acked.mark(seq);
+    this.outstanding.delete(seq);
     this.pendingAcks.push({ seq, report });
     if (this.flushScheduled) return;
     this.flushScheduled = true;
@@ -57,6 +68,22 @@ export class RelayConnection implements RelayLink {
 
   isAcked(seq: number): boolean {
     return this.acked.has(seq);
+  }
+
+  pause(): void {
+    this.paused = true;
+    // Not reading is our choice, not a dead link.
+    clearTimeout(this.idleTimer);
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.pause();
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    if (this.ws?.readyState === WebSocket.OPEN) {
+      this.ws.resume();
+      this.touch();
+    }
   }
 
   private flushAcks(): void {
@@ -74,11 +101,13 @@ export class RelayConnection implements RelayLink {
     const ws = new WebSocket(channelSocketUrl(this.options.relay, this.options.channel), {
       headers: { authorization: `Bearer ${this.options.token}` },
       handshakeTimeout: 10_000,
+      maxPayload: MAX_RELAY_MESSAGE,
       perMessageDeflate: false,
       // Masking protects browsers' proxies; between two Node processes it is pure cost.
       generateMask: () => {},
     });
     this.ws = ws;
+    this.relayError = undefined;
     let refused = false;
     let failure: string | undefined;
     ws.on('unexpected-response', (_req, res) => {
@@ -94,34 +123,51 @@ export class RelayConnection implements RelayLink {
       }
     });
     ws.on('open', () => {
-      this.touch();
+      if (this.paused) ws.pause();
+      else this.touch();
       ws.send(JSON.stringify({ type: 'hello', v: PROTOCOL_VERSION, resume: this.acked.through, window: this.options.window, client: 'whcli' }));
     });
     ws.on('ping', () => this.touch());
+    // Per socket: the relay's window counts what it sent on this one, in order after `ready`.
+    this.outstanding = new Set();
+    let unnumbered = 0;
+    let lastSeq: number | undefined;
+    const fail = (code: number, reason: string) => {
+      failure = reason;
+      this.flushAcks(); // refusals first, so the relay does not send those events again
+      ws.close(code, reason.slice(0, 120));
+    };
     ws.on('message', (data, isBinary) => {
-      this.touch();
-      let events: RelayEvent[] = [];
-      let message: ServerMessage | undefined;
-      try {
-        if (isBinary) events = decodeEventFrames(data as Buffer, this.options.channel);
-        else message = JSON.parse(data.toString()) as ServerMessage;
-      } catch (error) {
-        // A garbled frame (a broken proxy, say): drop the link and resume from what was acknowledged.
-        failure = `malformed message from the relay: ${(error as Error).message}`;
-        ws.terminate();
-        return;
+      if (!this.paused) this.touch();
+      if (this.ws !== ws || failure) return;
+      if (!isBinary) return this.onText(data as Buffer, fail, (resumeFrom) => (lastSeq = resumeFrom));
+      const decoded = decodeEventMessage(data as Buffer, this.options.channel);
+      for (const entry of decoded.entries) {
+        const seq = entry.ok ? entry.event.seq : entry.refused.seq;
+        if (seq === undefined) unnumbered += 1;
+        else {
+          if (lastSeq !== undefined && seq > lastSeq + 1) this.acked.skip(lastSeq + 1, seq - 1);
+          if (lastSeq === undefined || seq > lastSeq) lastSeq = seq;
+          this.outstanding.add(seq);
+        }
+        if (this.outstanding.size + unnumbered > this.options.window) {
+          return fail(1008, `the relay sent more than the window of ${this.options.window} unacknowledged events`);
+        }
+        if (entry.ok) this.options.onEvent(entry.event);
+        else this.options.onRefused?.(entry.refused);
       }
-      for (const event of events) this.options.onEvent(event);
-      if (!message) return;
-      if (message.type === 'ready') {
-        this.attempt = 0;
-        this.options.onStatus({ type: 'ready', url: message.url, resumeFrom: message.resumeFrom });
-      }
+      // The rest of a garbled message cannot be read: reconnect, and the relay sends it again.
+      if (decoded.broken) fail(1007, `malformed message from the relay: ${decoded.broken}`);
     });
     ws.on('close', (code, reason) => {
       clearTimeout(this.idleTimer);
       if (refused || this.ws !== ws) return;
-      this.scheduleReconnect(failure ?? (reason.toString() || `connection closed (${code})`));
+      if (code === CLOSE_UNKNOWN_CHANNEL) {
+        this.stopped = true;
+        this.options.onStatus({ type: 'rejected', status: 404, reason: 'unknown channel' });
+        return;
+      }
+      this.scheduleReconnect(failure ?? this.relayError ?? (reason.toString() || `connection closed (${code})`));
     });
     ws.on('error', (error) => {
       if (refused) return;
@@ -129,6 +175,29 @@ export class RelayConnection implements RelayLink {
       // ws follows every error with 'close', which reconnects; keep the reason for the user.
       failure = code === 'ECONNREFUSED' ? 'relay unreachable (connection refused)' : error.message;
     });
+  }
+
+  /** A control message: `ready` (checked), `error` (kept as the reason of the close that follows). */
+  private onText(data: Buffer, fail: (code: number, reason: string) => void, onReady: (resumeFrom: number) => void): void {
+    let message: unknown;
+    try {
+      message = JSON.parse(data.toString('utf8'));
+    } catch {
+      return fail(1007, 'malformed message from the relay: a text message is not JSON');
+    }
+    if (!message || typeof message !== 'object') return fail(1007, 'malformed message from the relay: a text message is not a JSON object');
+    const m = message as Record<string, unknown>;
+    if (m.type === 'ready') {
+      const ready = readyMessage(m);
+      if (!ready) return fail(1007, 'malformed message from the relay: its ready message lacks a url or resumeFrom');
+      this.attempt = 0;
+      this.acked.begin(ready.resumeFrom);
+      onReady(ready.resumeFrom);
+      this.options.onStatus({ type: 'ready', url: ready.url, resumeFrom: ready.resumeFrom });
+    } else if (m.type === 'error' && typeof m.message === 'string') {
+      this.relayError = `the relay reported: ${m.message.slice(0, 200)}`;
+    }
+    // Other types are from a newer relay: ignored, as the protocol allows.
   }
 
   /** Any traffic from the relay proves the link alive; silence past the idle timeout kills it. */

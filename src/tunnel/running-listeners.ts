@@ -1,5 +1,6 @@
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ensurePrivateDir } from '../paths.js';
 
 /** What a running `whcli listen` publishes about itself. */
 export interface ListenerRecord {
@@ -22,7 +23,7 @@ function isAlive(pid: number): boolean {
 
 /** Records this listener; returns a function that removes the record. */
 export async function publishListener(stateDir: string, record: ListenerRecord): Promise<() => Promise<void>> {
-  await mkdir(stateDir, { recursive: true });
+  await ensurePrivateDir(stateDir);
   const file = join(stateDir, `listen-${record.pid}.json`);
   // 0600: the record names the channel's ingress URL, which is enough to post events to it.
   await writeFile(file, JSON.stringify(record), { mode: 0o600 });

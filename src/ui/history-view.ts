@@ -1,6 +1,7 @@
 import type { ExportedEvent } from '../commands/history.js';
 import type { HistoryEntry } from '../tunnel/history.js';
 import { formatLatency, formatStatus, table } from './format.js';
+import { sanitize } from './sanitize.js';
 import type { Terminal } from './terminal.js';
 
 export function printHistory(term: Terminal, entries: readonly HistoryEntry[]): void {
@@ -13,11 +14,12 @@ export function printHistory(term: Terminal, entries: readonly HistoryEntry[]): 
   for (const e of entries) {
     rows.push([
       new Date(e.receivedAt).toLocaleString(),
-      e.id,
-      e.eventType ?? `${e.method} ${e.path || '/'}`,
+      // Ids, types and paths came from senders.
+      sanitize(e.id),
+      sanitize(e.eventType ?? `${e.method} ${e.path || '/'}`),
       formatStatus(e.report, c),
       formatLatency(e.report.durationMs),
-      e.forward,
+      sanitize(e.forward),
     ]);
   }
   for (const line of table(rows)) term.out(line);

@@ -2,7 +2,11 @@ import type { ListenReady } from '../commands/listen.js';
 import type { ExchangeSummary } from '../inspector/exchange-json.js';
 import type { Delivery } from '../tunnel/listener.js';
 import type { ConnectionStatus } from '../tunnel/relay-link.js';
+import type { RefusedEvent } from '../tunnel/validate-event.js';
 import { excerpt, formatLatency, formatStatus } from './format.js';
+import { sanitize } from './sanitize.js';
+
+export { sanitize };
 import type { Terminal } from './terminal.js';
 
 /** Local wall-clock time with milliseconds. */
@@ -14,11 +18,13 @@ function clock(ms: number): string {
 export function printBanner(term: Terminal, ready: ListenReady): void {
   const c = term.color;
   term.out('');
-  term.out(`  ${c.bold('Webhook URL')}  ${c.cyan.bold(ready.url)}`);
+  term.out(`  ${c.bold('Webhook URL')}  ${c.cyan.bold(sanitize(ready.url))}`);
   term.out(`  ${c.dim('Forwarding')}   ${ready.forward}`);
   const signing = ready.resign ? `re-signed as ${ready.provider}` : ready.provider ? `${ready.provider}, signatures passed through` : 'signatures passed through (no --provider)';
   term.out(`  ${c.dim('Provider')}     ${signing}`);
   term.out(`  ${c.dim('Relay')}        ${ready.embedded ? `embedded, ${ready.relay}` : ready.relay}`);
+  if (ready.source?.kind === 'smee') term.out(`  ${c.dim('Via smee.io')}  ${c.yellow(`${ready.source.note}; whcli re-signs each event, so --verify-incoming is unavailable`)}`);
+  if (ready.source?.kind === 'public-url') term.out(`  ${c.dim('Tunnel to')}    ${ready.source.relayUrl}`);
   if (ready.events) term.out(`  ${c.dim('Events')}       ${ready.events.join(', ')}`);
   if (ready.inspector) {
     const taken = ready.inspectorPortTaken ? c.dim(`  (port ${ready.inspectorPortTaken} is taken)`) : '';
@@ -33,17 +39,18 @@ export function printDelivery(term: Terminal, d: Delivery): void {
   const c = term.color;
   if (d.report.skipped && d.report.skipped !== 'rejected') return;
   const status = formatStatus(d.report, c);
-  const what = d.eventType ?? `${d.method} ${d.path || '/'}`;
-  const detail = d.report.error ? c.red(d.report.error.message) : d.report.ok ? '' : c.dim(excerpt(d.report.body, 80));
-  term.out(`${c.dim(clock(d.receivedAt))}  ${status}  ${c.bold(what)}  ${c.dim(d.eventId ?? d.id)}  ${formatLatency(d.report.durationMs)}  ${detail}`.trimEnd());
+  // Everything but the clock, status and latency came from the sender or the handler.
+  const what = sanitize(d.eventType ?? `${d.method} ${d.path || '/'}`);
+  const detail = d.report.error ? c.red(sanitize(d.report.error.message)) : d.report.ok ? '' : c.dim(sanitize(excerpt(d.report.body, 80)));
+  term.out(`${c.dim(clock(d.receivedAt))}  ${status}  ${c.bold(what)}  ${c.dim(sanitize(d.eventId ?? d.id))}  ${formatLatency(d.report.durationMs)}  ${detail}`.trimEnd());
 }
 
 /** A replay sent from the web inspector. */
 export function printReplay(term: Terminal, x: ExchangeSummary): void {
   const c = term.color;
-  const what = x.eventType ?? `${x.method} ${x.path}`;
+  const what = sanitize(x.eventType ?? `${x.method} ${x.path}`);
   const how = `replay #${x.attempt}${x.edited ? ', edited body' : ''}`;
-  term.out(`${c.dim(clock(x.sentAt))}  ${formatStatus({ status: x.status, error: x.error ? { kind: x.error } : undefined }, c)}  ${c.bold(what)}  ${c.dim(x.providerEventId ?? x.eventId)}  ${formatLatency(x.durationMs)}  ${c.dim(how)}`);
+  term.out(`${c.dim(clock(x.sentAt))}  ${formatStatus({ status: x.status, error: x.error ? { kind: x.error } : undefined }, c)}  ${c.bold(what)}  ${c.dim(sanitize(x.providerEventId ?? x.eventId))}  ${formatLatency(x.durationMs)}  ${c.dim(how)}`);
 }
 
 export function printStatus(term: Terminal, status: ConnectionStatus, wasReady: { value: boolean }): void {
@@ -52,6 +59,12 @@ export function printStatus(term: Terminal, status: ConnectionStatus, wasReady: 
     if (wasReady.value) term.err(c.green(`reconnected; resuming after event #${status.resumeFrom}`));
     wasReady.value = true;
   } else if (status.type === 'disconnected') {
-    term.err(c.yellow(`relay connection lost: ${status.reason}; reconnecting in ${(status.retryInMs / 1000).toFixed(1)}s`));
+    term.err(c.yellow(`relay connection lost: ${sanitize(status.reason)}; reconnecting in ${(status.retryInMs / 1000).toFixed(1)}s`));
   }
+}
+
+/** An event from the relay refused as malformed: one line, then the listener moves on. */
+export function printRefused(term: Terminal, refused: RefusedEvent): void {
+  const which = refused.seq === undefined ? '' : ` #${refused.seq}${refused.id ? ` (${refused.id})` : ''}`;
+  term.err(term.color.yellow(sanitize(`refused event${which} from the relay: ${refused.reason}; not forwarded`)));
 }

@@ -3,6 +3,7 @@ import type { VerifyPlan } from '../commands/verify.js';
 import { formatDuration } from '../duration.js';
 import { rowsOf, type CheckResult, type VerifyReport } from '../verify/report.js';
 import { excerpt, formatLatency, table } from './format.js';
+import { sanitize, withoutColors } from './sanitize.js';
 import type { Terminal } from './terminal.js';
 
 /** Where progress goes while checks run: a TTY gets one line rewritten in place. */
@@ -79,7 +80,7 @@ export function createProgress(term: Terminal, live: LiveLine): VerifyProgress {
 function cell(result: CheckResult | undefined, c: ChalkInstance): string {
   if (!result) return '';
   if (result.status === 'skipped') return c.dim('- not run');
-  const got = (result.got ?? '').replace(/, /g, ',');
+  const got = sanitize(result.got ?? '').replace(/, /g, ',');
   const latency = result.latency
     ? ` ${c.dim(`p50 ${formatLatency(result.latency.p50)} p99 ${formatLatency(result.latency.p99)}`)}`
     : result.latencyMs !== undefined
@@ -115,12 +116,12 @@ export function renderVerifyReport(report: VerifyReport, c: ChalkInstance, extra
     for (const group of groupFailures(failures)) {
       const [first] = group;
       const where = group.length === 1 ? `${c.bold(first!.event)} ${first!.check}` : `${first!.check} on ${group.length} events`;
-      lines.push(`  ${c.red('✗')} ${where}: got ${c.red(first!.got ?? '?')}, expected ${first!.expected}`);
+      lines.push(`  ${c.red('✗')} ${where}: got ${c.red(sanitize(first!.got ?? '?'))}, expected ${first!.expected}`);
       if (group.length > 1) lines.push(`      events: ${group.map((f) => f.event).join(', ')}`);
-      lines.push(`      ${first!.reason ?? ''}`);
-      if (first!.diagnosis) lines.push(`      ${c.bold('likely cause:')} ${first!.diagnosis}`);
+      lines.push(`      ${sanitize(first!.reason ?? '')}`);
+      if (first!.diagnosis) lines.push(`      ${c.bold('likely cause:')} ${sanitize(first!.diagnosis)}`);
       const last = first!.responses[first!.responses.length - 1];
-      const body = excerpt(last?.body);
+      const body = sanitize(excerpt(last?.body));
       if (body) lines.push(c.dim(`      response: ${body}`));
     }
   }
@@ -128,7 +129,7 @@ export function renderVerifyReport(report: VerifyReport, c: ChalkInstance, extra
   const warnings = report.results.filter((r) => r.status === 'passed' && r.warning);
   if (warnings.length) {
     lines.push('', c.bold(c.yellow(`Warnings (${warnings.length}):`)));
-    for (const w of warnings) lines.push(`  ${c.yellow('!')} ${c.bold(w.event)} ${w.check}: ${w.warning}`);
+    for (const w of warnings) lines.push(`  ${c.yellow('!')} ${c.bold(sanitize(w.event))} ${w.check}: ${sanitize(w.warning!)}`);
   }
   const latencies = report.results.filter((r) => r.latency);
   for (const r of latencies) {
@@ -142,7 +143,7 @@ export function renderVerifyReport(report: VerifyReport, c: ChalkInstance, extra
     lines.push('', c.yellow(`The handler ("${handler.command}") ${exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`} during the run.`));
   }
   if (handler && (failures.length || handler.exitedEarly) && handler.outputTail.length) {
-    lines.push('', c.dim(`Last output of "${handler.command}":`), ...handler.outputTail.map((line) => c.dim(`  ${line}`)));
+    lines.push('', c.dim(`Last output of "${handler.command}":`), ...handler.outputTail.map((line) => c.dim(`  ${sanitize(withoutColors(line))}`)));
   }
 
   lines.push('');

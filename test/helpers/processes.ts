@@ -189,8 +189,8 @@ export interface ListenerProcess {
  * `whcli listen --json ...args`, once it printed its ready line and (unless `connected` is false) its
  * WebSocket to the relay is up.
  */
-export async function startListenerProcess(home: string, args: readonly string[], connected = true): Promise<ListenerProcess> {
-  const proc = startCli(['listen', '--json', ...args], home);
+export async function startListenerProcess(home: string, args: readonly string[], connected = true, env?: Record<string, string | undefined>): Promise<ListenerProcess> {
+  const proc = startCli(['listen', '--json', ...args], home, env);
   const ready = (await proc.waitForLine((l) => l.type === 'ready', 'the listener ready line')) as ListenerProcess['ready'];
   if (connected) await proc.waitForLine((l) => l.type === 'status' && l.status === 'ready', 'the listener to connect');
   return { proc, ready };

@@ -2,6 +2,8 @@
  * `whcli history --json` lists what `whcli listen` delivered; `whcli replay <id>` sends one again with
  * the same bytes, path and query, and a fresh signature (checked with Stripe's library).
  */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import Stripe from 'stripe';
 import { afterEach, expect, it } from 'vitest';
 import { closeAllHandlers, headerValues, startHandler } from '../helpers/http-handler.js';
@@ -79,4 +81,17 @@ it('replay of an unknown id is a usage error naming the problem', async () => {
   const run = await runCli(['replay', 'rev_nope', '--secret', SECRET], await makeHome());
   expect(run.code).toBe(2);
   expect(run.stderr).toMatch(/^whcli: no event "rev_nope" in history/);
+});
+
+it('replay to another --forward refuses a recorded path that would climb out of it', async () => {
+  const home = await makeHome();
+  const handler = await startHandler();
+  // A history written by an older listener that forwarded such a path.
+  const entry = { id: 'rev_climb', seq: 1, channel: 'ch_x', receivedAt: 1, deliveredAt: 1, method: 'POST', path: '/..%5cadmin', query: '', headers: [], body: '', forward: 'http://localhost:1/', report: { ok: true, durationMs: 1 } };
+  await mkdir(join(home, 'data'), { recursive: true });
+  await writeFile(join(home, 'data', 'history.ndjson'), `${JSON.stringify(entry)}\n`);
+  const run = await runCli(['replay', 'rev_climb', '--no-resign', '--forward', `${handler.url}/hooks`], home);
+  expect(run.code).toBe(2);
+  expect(run.stderr.trim()).toBe('whcli: not replaying "rev_climb": the path resolves to /admin, outside the --forward path /hooks');
+  expect(handler.requests).toHaveLength(0);
 });

@@ -1,0 +1,84 @@
+/**
+ * history.ndjson stays bounded while a listener runs: past a count or byte bound the file becomes
+ * history.ndjson.1 and a new one starts, so at most two files' worth is kept and the newest entry is
+ * never the one lost. Real files in a temp dir.
+ */
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { RelayEvent } from '../../../src/relay/protocol.js';
+import { History, type HistoryLimits } from '../../../src/tunnel/history.js';
+
+const dirs: string[] = [];
+afterEach(async () => {
+  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'whcli-history-'));
+  dirs.push(dir);
+  return dir;
+}
+
+function event(seq: number, bodyBytes = 10): RelayEvent {
+  return { seq, id: `rev_${seq}`, channel: 'ch_x', receivedAt: seq, method: 'POST', path: '', query: '', headers: [], body: Buffer.alloc(bodyBytes, 'a') };
+}
+
+/** Records events 1..count, then closes (everything flushed). */
+async function recordBurst(dir: string, limits: HistoryLimits, count: number, bodyBytes?: number): Promise<History> {
+  const history = new History(dir, limits);
+  await history.open();
+  for (let seq = 1; seq <= count; seq++) {
+    history.record(event(seq, bodyBytes), { deliveredAt: seq, forward: 'http://localhost:3000/', report: { ok: true, status: 200, durationMs: 1 } });
+  }
+  await history.close();
+  return history;
+}
+
+const lineCount = async (file: string) => (await readFile(file, 'utf8')).split('\n').filter(Boolean).length;
+
+describe('History bounds', () => {
+  it('rotates by count while running: at most two files, the newest entries kept in order', async () => {
+    const dir = await tempDir();
+    const history = await recordBurst(dir, { maxEntries: 10, maxBytes: 1 << 20 }, 35);
+    const seqs = (await history.list()).map((entry) => entry.seq);
+    // 35 written, rotations at 10, 20 and 30: .1 holds 21..30 and the current file 31..35.
+    expect(seqs).toEqual([21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35]);
+    expect(await lineCount(history.previous)).toBe(10);
+    expect(await lineCount(history.file)).toBe(5);
+  });
+
+  it('rotates by bytes, so a burst of large bodies cannot grow the file past the bound', async () => {
+    const dir = await tempDir();
+    const maxBytes = 64 * 1024;
+    const history = await recordBurst(dir, { maxEntries: 1_000_000, maxBytes }, 200, 4096);
+    const entryBytes = (await readFile(history.file, 'utf8')).split('\n')[0]!.length + 1;
+    for (const file of [history.file, history.previous]) expect((await stat(file)).size).toBeLessThan(maxBytes + entryBytes);
+    const seqs = (await history.list()).map((entry) => entry.seq);
+    expect(seqs.at(-1)).toBe(200);
+    expect(seqs).toEqual(seqs.map((_, i) => seqs[0]! + i));
+  });
+
+  it('keeps counting across restarts, and a file over the bound from an older version is cut to its newest lines', async () => {
+    const dir = await tempDir();
+    const line = (seq: number) => JSON.stringify({ id: `rev_${seq}`, seq, body: 'x'.repeat(100) });
+    await writeFile(join(dir, 'history.ndjson'), Array.from({ length: 5000 }, (_, i) => line(i + 1)).join('\n') + '\n');
+    const limits = { maxEntries: 1_000_000, maxBytes: 32 * 1024 };
+    const history = new History(dir, limits);
+    await history.open();
+    await history.close();
+    const seqs = (await history.list()).map((entry) => entry.seq);
+    expect(seqs.at(-1)).toBe(5000);
+    expect(seqs.length).toBeLessThan(5000);
+    expect(seqs).toEqual(seqs.map((_, i) => seqs[0]! + i));
+    expect((await stat(history.file)).size + ((await stat(history.previous).catch(() => ({ size: 0 }))).size)).toBeLessThanOrEqual(2 * limits.maxBytes);
+  });
+
+  it('writes its files 0600', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'history.ndjson'), '', { mode: 0o644 });
+    const history = await recordBurst(dir, { maxEntries: 3, maxBytes: 1 << 20 }, 4);
+    for (const file of [history.file, history.previous]) expect((await stat(file)).mode & 0o777).toBe(0o600);
+  });
+});
