@@ -6,12 +6,18 @@ import { environment, examples, terminal } from './cli-helpers.js';
 export function addVerifyCommand(program: Command, deps: ProgramDeps): Command {
   return program
     .command('verify')
-    .description('CI gate: check a handler against every event type (signed, forged, unsigned, replayed, duplicate); exit 1 on any failure')
+    .description('CI gate: check a handler against every event type (signed, forged, unsigned, replayed, duplicate, raw body; stress and scenarios on request); exit 1 on any failure')
     .option('-f, --forward <url>', 'the handler: 3000, localhost:3000/path or a URL (default: "forward" in the config file)')
     .option('-p, --provider <name>', 'provider whose events and signatures to use (default: the config file\'s)')
     .option('-s, --secret <secret>', 'signing secret the handler expects (default: $WHCLI_SECRET or the config file)')
     .option('-e, --events <list>', "comma-separated event types, or all (default: the config file's events, else all)")
-    .option('--checks <list>', 'comma-separated: delivery, forgery, unsigned, replay, duplicate (default: all that apply)')
+    .option('--checks <list>', 'comma-separated: delivery, forgery, unsigned, replay, duplicate, raw-body, concurrent, out-of-order, burst; or default, stress, all (default: the six non-stress checks that apply)', process.env.WHCLI_VERIFY_CHECKS)
+    .option('--diagnose', 'when a signed delivery gets a 4xx, send probes and name the likely cause')
+    .option('--effects <url>', 'URL answering how many times the handler did the work (a number or {"count": n}); {id} becomes the event id')
+    .option('--burst <n>', 'events the burst check sends', '20')
+    .option('--burst-rate <per-second>', "pace of the burst (default: the provider's delivery rate)")
+    .option('--scenario <name>', 'send a scenario\'s events in order, ids cross-referenced (see fixtures/<provider>/scenarios)')
+    .option('--from <dir>', 'check recorded events (from `whcli history export`) instead of the catalogue\'s fixtures')
     .option('--timeout <duration>', "how long the handler gets per request (default: the provider's, e.g. 10s for lava)")
     .option('--concurrency <n>', 'checks in flight at once', '4')
     .addOption(new Option('--reporter <name>', 'report format').choices(['pretty', 'json', 'junit']).default('pretty'))
@@ -30,6 +36,13 @@ export function addVerifyCommand(program: Command, deps: ProgramDeps): Command {
         'whcli verify -p stripe -f 3000/webhooks --start "npm run dev" --reporter junit --output verify.xml',
         'whcli verify -p stripe -f 3000/webhooks --api-version 2024-06-20 --events invoice.paid,customer.subscription.updated',
         'whcli verify -p lava -f 8080 --reporter json | jq ".results[] | select(.status == \\"failed\\")"',
+        'whcli verify -p stripe -f 3000/webhooks --diagnose',
+        'whcli verify -p stripe -f 3000/webhooks --checks raw-body',
+        'whcli verify -p stripe -f 3000/webhooks --checks concurrent --effects "localhost:3000/test/effects?id={id}"',
+        'whcli verify -p github -f 3000/hooks --checks out-of-order,burst --burst 50 --burst-rate 20',
+        'whcli verify -p stripe -f 3000/webhooks --checks all',
+        'whcli verify -p stripe -f 3000/webhooks --scenario checkout',
+        'whcli verify -p stripe -f 3000/webhooks --from fixtures/recorded',
       ]) +
         `
 Checks, for each event type:
@@ -38,6 +51,17 @@ Checks, for each event type:
   unsigned   the event without any signature header gets a 4xx
   replay     a correct signature dated past the scheme's tolerance gets a 4xx (timestamped schemes only)
   duplicate  the same event id delivered twice gets a 2xx both times
+  raw-body   a correctly signed body laid out unlike JSON.stringify (indented, \\u escapes, an
+             integer past 2^53) gets a 2xx: fails handlers that verify a re-serialized body
+Stress checks (--checks stress, or all):
+  concurrent    the same event id twice at the same instant: both 2xx; with --effects, work done once
+  out-of-order  the later event of an object (e.g. subscription.updated) before the earlier: no 5xx
+  burst         --burst events at the provider's delivery rate: every one 2xx within the timeout;
+                p50/p99 latency reported, a warning above half the timeout
+--scenario runs a scenario's steps in order (check "scenario"); --from replays recorded events.
+--diagnose probes a 4xx to a signed delivery (other secret, re-serialized body, shifted timestamp,
+renamed, lower-cased or repeated signature header) and prints the likely cause per event.
+$WHCLI_VERIFY_CHECKS sets --checks.
 
 Exit codes: 0 every check passed, 1 a check failed or the handler is unreachable, 2 usage error.
 `,

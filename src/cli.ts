@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { collect, environment, examples, ndjsonWriter, printJson, terminal } from './cli-helpers.js';
 import { whcliVersion } from './version.js';
 import { addVerifyCommand } from './cli-verify.js';
+import { addHistoryExportCommand } from './cli-history-export.js';
 import { addSetupCommands } from './cli-setup.js';
 import { DEFAULT_LISTEN_CONCURRENCY } from './tunnel/defaults.js';
 
@@ -46,7 +47,8 @@ export function buildProgram(deps: ProgramDeps): Command {
   program
     .command('trigger')
     .description('send a signed fixture event for a provider event type')
-    .argument('<event>', 'event type, e.g. invoice.paid (see `whcli events`)')
+    .argument('[event]', 'event type, e.g. invoice.paid (see `whcli events`)')
+    .option('--scenario <name>', 'send a scenario: its events in order, ids cross-referenced (fixtures/<provider>/scenarios)')
     .option('-p, --provider <name>', 'provider (inferred when only one has the event)')
     .option('-f, --forward <url>', 'where to send: 3000, localhost:3000/path or a URL (default: a running `whcli listen`)')
     .option('-s, --secret <secret>', 'signing secret (default: $WHCLI_SECRET or the config file)')
@@ -74,9 +76,14 @@ export function buildProgram(deps: ProgramDeps): Command {
         'whcli trigger charge.success --provider lahza --retries --time-scale 60 --forward 3000 --secret sk_test',
         'whcli trigger push --provider github --dry-run --secret s3cret',
         'whcli trigger invoice.paid --provider stripe --api-version 2024-06-20 --set-new data.object.metadata.plan=pro --dry-run --secret whsec_test',
+        'whcli trigger --scenario checkout --provider stripe --forward 3000/webhooks',
       ]),
     )
-    .action(async (event: string, opts) => {
+    .action(async (event: string | undefined, opts) => {
+      if (opts.scenario || event === undefined) {
+        const { triggerScenarioAction } = await import('./cli-trigger-scenario.js');
+        return triggerScenarioAction(event, opts, deps);
+      }
       const [{ trigger, triggerFailure }, view, term] = await Promise.all([
         import('./commands/trigger.js'),
         import('./ui/trigger-view.js'),
@@ -332,6 +339,7 @@ export function buildProgram(deps: ProgramDeps): Command {
     });
 
   addVerifyCommand(program, deps);
+  addHistoryExportCommand(program.commands.find((c) => c.name() === 'history')!);
   addSetupCommands(program, deps);
   return program;
 }

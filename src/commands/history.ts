@@ -1,3 +1,5 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { type Environment, loadContext, optionalSecret, resolveSecret } from '../context.js';
 import { closeDeliveryPool, sendRequest, type DeliveryResult } from '../delivery/send.js';
 import { joinTarget, parseTarget } from '../delivery/target.js';
@@ -10,6 +12,8 @@ import { RESPOND_HEADER } from '../relay/protocol.js';
 import { chooseListener, listRunningListeners, type ListenerRecord } from '../tunnel/running-listeners.js';
 import { answerFailure, whoAnswered, type AnsweredBy } from './answered-by.js';
 import { History, type HistoryEntry } from '../tunnel/history.js';
+import { keptHeaders, RECORDED_FORMAT, type RecordedEvent } from '../verify/recorded-event.js';
+import { Scrubber, type ScrubCounts } from '../verify/scrub.js';
 import { parsePositiveInt } from './shared-options.js';
 
 /** The most recent deliveries, newest last. */
@@ -96,4 +100,72 @@ export async function replay(id: string, options: ReplayOptions, deps: { environ
   } finally {
     await closeDeliveryPool();
   }
+}
+
+export interface ExportOptions {
+  /** The folder to write fixture files into; created when missing. */
+  to?: string;
+  /** Provider of events recorded without one (listen --no-resign). */
+  provider?: string;
+  config?: string;
+}
+
+export interface ExportedEvent {
+  id: string;
+  event: string;
+  provider: string;
+  file: string;
+  /** Values replaced by the scrubber, by kind. */
+  scrubbed: ScrubCounts;
+}
+
+/**
+ * Turns recorded deliveries into fixture files for `whcli verify --from`, with secrets, tokens,
+ * emails, phone numbers and card numbers scrubbed. Every id is checked before anything is written.
+ */
+export async function exportHistory(ids: readonly string[], options: ExportOptions, deps: { environment: Environment }): Promise<ExportedEvent[]> {
+  if (!options.to) throw new UsageError('history export needs --to <dir>: the folder to write fixture files into, e.g. --to fixtures/recorded');
+  if (ids.length === 0) throw new UsageError('history export needs at least one event id (see `whcli history`)');
+  const entries = await new History(whcliPaths(deps.environment).data).list();
+  const { catalogue } = await loadContext(deps.environment, options.config);
+  const picked = ids.map((id) => {
+    const entry = entries.findLast((e) => e.id === id || e.eventId === id);
+    if (!entry) {
+      const near = nearestNames(id, entries.map((e) => e.id));
+      throw new UsageError(`no event "${id}" in history${near.length ? `: did you mean ${near.join(', ')}?` : ' (see `whcli history`)'}`);
+    }
+    const providerName = options.provider ?? entry.provider;
+    if (!providerName) throw new UsageError(`event ${entry.id} was recorded without a provider: add --provider <name>`);
+    return { entry, provider: catalogue.provider(providerName) };
+  });
+  const dir = resolve(deps.environment.cwd, options.to);
+  await mkdir(dir, { recursive: true });
+  const out: ExportedEvent[] = [];
+  for (const { entry, provider } of picked) {
+    const scrubber = new Scrubber();
+    const raw = Buffer.from(entry.body, 'base64').toString('utf8');
+    let body: unknown;
+    let bodyIsText = false;
+    try {
+      body = scrubber.value(JSON.parse(raw));
+    } catch {
+      body = scrubber.string(raw);
+      bodyIsText = true;
+    }
+    const headers = Object.fromEntries(Object.entries(keptHeaders(entry.headers, provider)).map(([name, value]) => [name, scrubber.string(value, name)]));
+    const event = entry.eventType ?? 'unknown';
+    const recorded: RecordedEvent = {
+      format: RECORDED_FORMAT,
+      provider: provider.name,
+      event,
+      receivedAt: new Date(entry.receivedAt).toISOString(),
+      headers,
+      body,
+      ...(bodyIsText ? { bodyIsText } : {}),
+    };
+    const file = join(dir, `${event.replace(/[^A-Za-z0-9._-]+/g, '_')}.${entry.id}.json`);
+    await writeFile(file, `${JSON.stringify(recorded, null, 2)}\n`);
+    out.push({ id: entry.id, event, provider: provider.name, file, scrubbed: { ...scrubber.counts } });
+  }
+  return out;
 }

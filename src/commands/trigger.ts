@@ -83,7 +83,7 @@ interface Target {
 }
 
 /** --forward, else the running listener of this project, else the config's forward. */
-async function chooseTarget(
+export async function chooseTarget(
   options: TriggerOptions,
   deps: TriggerDeps,
   context: Awaited<ReturnType<typeof loadContext>>,

@@ -6,12 +6,25 @@ import { closeDeliveryPool, sendRequest, type DeliveryResult, type OutgoingReque
 import { parseTarget } from '../delivery/target.js';
 import { formatDuration, parseDuration } from '../duration.js';
 import { UsageError, WhcliError } from '../errors.js';
-import { loadFixture } from '../fixtures/load.js';
 import { chosenApiVersion, withApiVersion } from '../providers/api-version.js';
 import { nearestNames, type Catalogue } from '../providers/catalogue.js';
 import type { ProviderSpec } from '../providers/types.js';
+import type { BurstPlan } from '../verify/check-requests.js';
 import { expectationOf, notApplicableChecks, runCheck, type CheckContext } from '../verify/checks.js';
-import { CHECK_NAMES, summarize, type CheckName, type CheckResult, type NotApplicable, type RunScope, type VerifyReport } from '../verify/report.js';
+import { catalogueCases, recordedCases, scenarioCases, type VerifyCase } from '../verify/cases.js';
+import { checkEffectsUrl, EFFECTS_ID, effectsReader } from '../verify/effects.js';
+import {
+  ALL_CHECK_NAMES,
+  CHECK_NAMES,
+  STRESS_CHECK_NAMES,
+  summarize,
+  type CheckName,
+  type CheckResult,
+  type NotApplicable,
+  type RunScope,
+  type VerifyReport,
+} from '../verify/report.js';
+import { DEFAULT_BURST_COUNT, DEFAULT_DELIVERY_RATE, DELIVERY_RATES, type DeliveryRate } from '../verify/traffic.js';
 import { REPORTERS, renderReport, type ReporterName } from '../verify/reporters.js';
 import { runPool } from '../verify/run-pool.js';
 import { startHandler, type ProcessExit, type StartedHandler } from '../verify/start-handler.js';
@@ -39,11 +52,25 @@ export interface VerifyOptions {
   /** The API version the events' objects follow, for providers that have versions (Stripe). */
   apiVersion?: string;
   config?: string;
+  /** Probe refused deliveries and name the likely cause. */
+  diagnose?: boolean;
+  /** URL answering how many times the handler did an event's work; "{id}" is replaced by the event id. */
+  effects?: string;
+  /** Events the burst check sends. */
+  burst?: string;
+  /** Events a second for burst (default: the provider's rate). */
+  burstRate?: string;
+  /** Run a scenario's steps in order instead of one check per event type. */
+  scenario?: string;
+  /** Replay a folder of recorded events (`whcli history export`) instead of the catalogue's fixtures. */
+  from?: string;
 }
 
 /** What is about to run, known before anything is sent. */
 export interface VerifyPlan extends RunScope {
   total: number;
+  /** How many checks each report row gets (rows differ: out-of-order runs only for some events). */
+  checksPerRow: Record<string, number>;
   /** The --start command, and the address waited for. */
   start?: { command: string; waitFor: string };
 }
@@ -68,21 +95,55 @@ export const DEFAULT_CONCURRENCY = 4;
 export const DEFAULT_WAIT_TIMEOUT = '60s';
 
 interface Task {
+  /** The case's label: its row in the report. */
   event: string;
   check: CheckName;
+  caseIndex: number;
 }
 
 /** The options, checked and resolved: everything a run needs before it touches the network. */
 function runScope(settings: Settings): RunScope {
-  const { provider, url, events, checks, notApplicable, timeoutMs, concurrency } = settings;
-  return { provider: provider.name, url: url.toString(), events, checks, notApplicable, timeoutMs, concurrency };
+  const { provider, url, cases, checks, notApplicable, timeoutMs, concurrency, scenario, from } = settings;
+  return {
+    provider: provider.name,
+    url: url.toString(),
+    events: cases.map((c) => c.label),
+    checks,
+    notApplicable,
+    timeoutMs,
+    concurrency,
+    ...(scenario ? { scenario } : {}),
+    ...(from ? { from } : {}),
+  };
 }
+
+/** The tasks of a run: every case x check that applies to it, burst once for the whole run. */
+function planTasks(settings: Settings): Task[] {
+  const tasks: Task[] = [];
+  for (const [caseIndex, c] of settings.cases.entries()) {
+    for (const check of settings.checks) {
+      if (check === 'burst') continue;
+      if (check === 'out-of-order' && !c.pair) continue;
+      tasks.push({ event: c.label, check, caseIndex });
+    }
+  }
+  if (settings.checks.includes('burst')) tasks.push({ event: BURST_ROW, check: 'burst', caseIndex: -1 });
+  return tasks;
+}
+
+/** The report row of the burst check, which spans every event. */
+export const BURST_ROW = '(all events)';
 
 interface Settings {
   provider: ProviderSpec;
   url: URL;
   secret: string;
-  events: string[];
+  cases: VerifyCase[];
+  scenario?: string;
+  from?: string;
+  effects?: string;
+  diagnose: boolean;
+  burst: { count: number; rate: DeliveryRate };
   checks: CheckName[];
   notApplicable: NotApplicable[];
   timeoutMs: number;
@@ -92,18 +153,18 @@ interface Settings {
   reporter: ReporterName;
   waitFor: URL | undefined;
   waitTimeoutMs: number;
-  fixtures: Map<string, unknown>;
 }
 
 /** Checks a webhook handler against every event type of a provider; returns the report, never prints. */
 export async function verify(options: VerifyOptions, deps: VerifyDeps): Promise<VerifyReport> {
   const settings = await resolveSettings(options, deps.environment);
-  const { provider, url, events, checks } = settings;
-  const tasks: Task[] = events.flatMap((event) => checks.map((check) => ({ event, check })));
+  const { provider, url } = settings;
+  const tasks = planTasks(settings);
   const waitTarget = settings.waitFor ?? url;
   deps.onPlan?.({
     ...runScope(settings),
     total: tasks.length,
+    checksPerRow: tasks.reduce<Record<string, number>>((rows, task) => ({ ...rows, [task.event]: (rows[task.event] ?? 0) + 1 }), {}),
     ...(options.start ? { start: { command: options.start, waitFor: describeHost(waitTarget) } } : {}),
   });
 
@@ -173,25 +234,63 @@ async function runChecks(tasks: readonly Task[], settings: Settings, failFast: b
   const nowMs = deps.now ?? Date.now;
   const ran: (CheckResult | undefined)[] = new Array(tasks.length).fill(undefined);
   let done = 0;
-  // Kept as each check finishes rather than from the pool's answer, so a check that completed
-  // just as Ctrl-C came in still counts.
+  let stopped = false;
+  const effects = settings.effects ? effectsReader(settings.effects, send, settings.timeoutMs) : undefined;
+  const run = async ({ task, index }: { task: Task; index: number }): Promise<CheckResult> => {
+    const { provider, secret, url, timeoutMs, timeoutText } = settings;
+    const c = settings.cases[task.caseIndex];
+    const context: CheckContext = {
+      provider,
+      secret,
+      url,
+      timeoutMs,
+      timeoutText,
+      send,
+      nowMs,
+      event: task.event,
+      fixture: c?.fixture,
+      diagnose: settings.diagnose,
+      ...(c?.render ? { render: c.render } : {}),
+      ...(c?.pair ? { pair: c.pair } : {}),
+      ...(effects ? { effects } : {}),
+      ...(task.check === 'burst' ? { burst: burstPlan(settings) } : {}),
+    };
+    const result = await runCheck(task.check, context);
+    if (deps.signal?.aborted) return result;
+    ran[index] = result;
+    if (result.status === 'failed' && failFast) stopped = true;
+    deps.onResult?.(result, ++done, tasks.length);
+    return result;
+  };
+  const indexed = tasks.map((task, index) => ({ task, index }));
+  // Alone, after the rest: burst measures latency, and a global --effects count must see only its own events.
+  const alone = (task: Task) => task.check === 'burst' || (task.check === 'concurrent' && settings.effects !== undefined && !settings.effects.includes(EFFECTS_ID));
+  // Scenario steps go one at a time, in order: that order is what a scenario tests.
+  const concurrency = settings.scenario ? 1 : settings.concurrency;
   // With several in flight, longest first: a duplicate check is two requests in a row, so starting
   // those early keeps the tail of the run short. Results keep their places in the report.
-  const cost = (task: Task) => (task.check === 'duplicate' && settings.concurrency > 1 ? 2 : 1);
+  const cost = (task: Task) => (task.check === 'duplicate' && concurrency > 1 ? 2 : 1);
+  const shared = indexed.filter(({ task }) => !alone(task));
   await runPool(
-    tasks.map((task, index) => ({ task, index })).sort((a, b) => cost(b.task) - cost(a.task)),
-    async ({ task, index }) => {
-      const { provider, secret, url, timeoutMs, timeoutText } = settings;
-      const context: CheckContext = { provider, secret, url, timeoutMs, timeoutText, send, nowMs, event: task.event, fixture: settings.fixtures.get(task.event) };
-      const result = await runCheck(task.check, context);
-      if (deps.signal?.aborted) return result;
-      ran[index] = result;
-      deps.onResult?.(result, ++done, tasks.length);
-      return result;
-    },
-    { concurrency: settings.concurrency, signal: deps.signal, stopAfter: failFast ? (r) => r.status === 'failed' : undefined },
+    settings.scenario ? shared : shared.sort((a, b) => cost(b.task) - cost(a.task)),
+    run,
+    { concurrency, signal: deps.signal, stopAfter: failFast ? (r) => r.status === 'failed' : undefined },
   );
+  for (const item of indexed.filter(({ task }) => alone(task))) {
+    if (stopped || deps.signal?.aborted) break;
+    await run(item);
+  }
   return ran;
+}
+
+function burstPlan(settings: Settings): BurstPlan {
+  const { cases, burst } = settings;
+  return {
+    count: burst.count,
+    ratePerSec: burst.rate.perSecond,
+    rateSource: burst.rate.source,
+    render: (index) => cases[index % cases.length]!.renderFresh(),
+  };
 }
 
 async function resolveSettings(options: VerifyOptions, environment: Environment): Promise<Settings> {
@@ -206,10 +305,13 @@ async function resolveSettings(options: VerifyOptions, environment: Environment)
   if (!forward) throw new UsageError('verify needs --forward: the URL of the handler to check, e.g. --forward localhost:3000/webhooks');
   const url = parseTarget(forward);
   const secret = resolveSecret(options.secret, environment, config);
-  // The config's events, as listen forwards only those: the events the handler is meant to take.
-  const events = selectEvents(options.events ?? config?.events?.join(','), provider, catalogue);
+  if ([options.scenario, options.from].filter(Boolean).length > 1) throw new UsageError('--scenario and --from each choose what to send: give one of them');
+  if ((options.scenario || options.from) && options.events && options.events !== 'all') {
+    throw new UsageError(`--events chooses catalogue events; ${options.scenario ? '--scenario' : '--from'} sends its own: leave --events out`);
+  }
   const notApplicable = notApplicableChecks(provider);
-  const checks = selectChecks(options.checks, notApplicable);
+  if (options.scenario && options.checks) throw new UsageError('--scenario sends its steps in order as one check each; leave out --checks');
+  const checks: CheckName[] = options.scenario ? ['scenario'] : selectChecks(options.checks, notApplicable);
   const timeoutMs = options.timeout ? parseDuration(options.timeout, '--timeout') : provider.timeoutMs;
   if (timeoutMs <= 0) throw new UsageError('--timeout must be more than 0');
   const timeoutText = `${formatDuration(timeoutMs)} (${options.timeout ? '--timeout' : `${provider.name}'s timeout`})`;
@@ -220,9 +322,42 @@ async function resolveSettings(options: VerifyOptions, environment: Environment)
   }
   const waitFor = options.waitFor ? parseTarget(options.waitFor, '--wait-for') : undefined;
   const waitTimeoutMs = parseDuration(options.waitTimeout ?? DEFAULT_WAIT_TIMEOUT, '--wait-timeout');
+  const burst = {
+    count: options.burst ? parsePositiveInt(options.burst, '--burst') : DEFAULT_BURST_COUNT,
+    rate: options.burstRate ? { perSecond: parsePositiveNumber(options.burstRate, '--burst-rate'), source: '--burst-rate' } : (DELIVERY_RATES[provider.name] ?? DEFAULT_DELIVERY_RATE),
+  };
+  const effects = options.effects ? checkEffectsUrl(options.effects) : undefined;
+  if (effects && !checks.includes('concurrent')) throw new UsageError('--effects is read by the concurrent check: add --checks concurrent (or --checks all)');
   // Every fixture up front: a missing one is a setup error, not a failed check halfway through.
-  const fixtures = new Map(await Promise.all(events.map(async (event) => [event, await loadFixture(provider, event)] as const)));
-  return { provider, url, secret, events, checks, notApplicable, timeoutMs, timeoutText, concurrency, reporter, waitFor, waitTimeoutMs, fixtures };
+  let cases: VerifyCase[];
+  if (options.scenario) {
+    cases = await scenarioCases(options.scenario, provider, config?.scenarios);
+  } else if (options.from) {
+    cases = await recordedCases(resolve(environment.cwd, options.from), provider);
+  } else {
+    // The config's events, as listen forwards only those: the events the handler is meant to take.
+    const events = selectEvents(options.events ?? config?.events?.join(','), provider, catalogue);
+    cases = await catalogueCases(provider, events, checks.includes('out-of-order'));
+  }
+  return {
+    provider,
+    url,
+    secret,
+    cases,
+    ...(options.scenario ? { scenario: options.scenario } : {}),
+    ...(options.from ? { from: options.from } : {}),
+    ...(effects ? { effects } : {}),
+    diagnose: options.diagnose === true,
+    burst,
+    checks,
+    notApplicable,
+    timeoutMs,
+    timeoutText,
+    concurrency,
+    reporter,
+    waitFor,
+    waitTimeoutMs,
+  };
 }
 
 /** The error main.ts reports after the report was printed; undefined when every check passed. */
@@ -246,24 +381,39 @@ function selectEvents(flag: string | undefined, provider: ProviderSpec, catalogu
   return [...new Set(names.map((name) => catalogue.resolveEvent(name, provider.name).event.name))];
 }
 
+/** Names --checks accepts besides single checks. */
+const CHECK_GROUPS: Record<string, readonly CheckName[]> = { all: ALL_CHECK_NAMES, default: CHECK_NAMES, stress: STRESS_CHECK_NAMES };
+
 function selectChecks(flag: string | undefined, notApplicable: readonly NotApplicable[]): CheckName[] {
   const names = splitList(flag);
-  if (names.length === 0 || names.includes('all')) {
-    return CHECK_NAMES.filter((check) => !notApplicable.some((n) => n.check === check));
-  }
-  const picked: CheckName[] = [];
+  const applies = (check: CheckName) => !notApplicable.some((n) => n.check === check);
+  if (names.length === 0) return CHECK_NAMES.filter(applies);
+  const picked = new Set<CheckName>();
+  const known = [...ALL_CHECK_NAMES, ...Object.keys(CHECK_GROUPS)];
   for (const name of names) {
-    const check = CHECK_NAMES.find((c) => c === name.toLowerCase());
+    const lower = name.toLowerCase();
+    const group = CHECK_GROUPS[lower];
+    if (group) {
+      group.filter(applies).forEach((c) => picked.add(c));
+      continue;
+    }
+    const check = ALL_CHECK_NAMES.find((c) => c === lower);
     if (!check) {
-      const near = nearestNames(name, CHECK_NAMES);
+      const near = nearestNames(name, known);
       const hint = near.length ? ` Did you mean "${near[0]}"?` : '';
-      throw new UsageError(`unknown check "${name}".${hint} Checks: ${CHECK_NAMES.join(', ')}.`);
+      throw new UsageError(`unknown check "${name}".${hint} Checks: ${ALL_CHECK_NAMES.join(', ')} (groups: ${Object.keys(CHECK_GROUPS).join(', ')}).`);
     }
     const skip = notApplicable.find((n) => n.check === check);
     if (skip) throw new UsageError(`--checks ${check}: ${skip.reason}`);
-    if (!picked.includes(check)) picked.push(check);
+    picked.add(check);
   }
-  return CHECK_NAMES.filter((c) => picked.includes(c));
+  return ALL_CHECK_NAMES.filter((c) => picked.has(c));
+}
+
+function parsePositiveNumber(text: string, flag: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) throw new UsageError(`${flag} must be a number above 0, got "${text}"`);
+  return value;
 }
 
 function selectReporter(flag: string | undefined): ReporterName {

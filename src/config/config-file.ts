@@ -6,6 +6,7 @@ import { nearestNames } from '../providers/catalogue.js';
 import type { ProviderSpec } from '../providers/types.js';
 
 import { CONFIG_FILE_NAME } from './find-config.js';
+import { scenarioSchema } from '../fixtures/scenario.js';
 
 // Every object is strict: an unknown key is a typo until proven otherwise, and the error names the
 // nearest valid key (see unknownKeyMessage).
@@ -84,6 +85,7 @@ export const configSchema = z
     relay: z.string().optional().describe('The relay URL listen connects to.'),
     events: z.array(z.string()).optional().describe('The event types this project handles.'),
     providers: z.array(provider).default([]).describe('Your own providers, and overrides of built-in ones by name.'),
+    scenarios: z.array(scenarioSchema).optional().describe('Your own scenarios: ordered events whose ids cross-reference (see fixtures/<provider>/scenarios).'),
   });
 
 /** "unknown key "secert" (did you mean "secret"?)", for each unknown key. */

@@ -1,3 +1,4 @@
+import type { ExportedEvent } from '../commands/history.js';
 import type { HistoryEntry } from '../tunnel/history.js';
 import { formatLatency, formatStatus, table } from './format.js';
 import { sanitize } from './sanitize.js';
@@ -22,4 +23,17 @@ export function printHistory(term: Terminal, entries: readonly HistoryEntry[]): 
     ]);
   }
   for (const line of table(rows)) term.out(line);
+}
+
+/** One line per exported file, with what was scrubbed from it. */
+export function printExported(term: Terminal, exported: readonly ExportedEvent[]): void {
+  const c = term.color;
+  for (const e of exported) {
+    const { secrets, emails, phones, cards } = e.scrubbed;
+    const parts = [[secrets, 'secret'], [emails, 'email'], [phones, 'phone'], [cards, 'card']]
+      .filter(([n]) => (n as number) > 0)
+      .map(([n, what]) => `${n} ${what}${n === 1 ? '' : 's'}`);
+    term.out(`${e.event} ${c.dim(e.id)} -> ${e.file}${parts.length ? c.dim(` (scrubbed: ${parts.join(', ')})`) : ''}`);
+  }
+  term.out(c.dim(`check them with: whcli verify --provider ${exported[0]?.provider ?? '<name>'} --from <dir> --forward <url>`));
 }

@@ -1,7 +1,7 @@
 import type { ChalkInstance } from 'chalk';
 import type { VerifyPlan } from '../commands/verify.js';
 import { formatDuration } from '../duration.js';
-import type { CheckResult, VerifyReport } from '../verify/report.js';
+import { rowsOf, type CheckResult, type VerifyReport } from '../verify/report.js';
 import { excerpt, formatLatency, table } from './format.js';
 import { sanitize, withoutColors } from './sanitize.js';
 import type { Terminal } from './terminal.js';
@@ -26,6 +26,7 @@ export interface VerifyProgress {
  */
 export function createProgress(term: Terminal, live: LiveLine): VerifyProgress {
   const c = term.color;
+  let checksPerRow: Record<string, number> = {};
   let checksPerEvent = 1;
   let eventCount = 0;
   let eventsDone = 0;
@@ -38,8 +39,9 @@ export function createProgress(term: Terminal, live: LiveLine): VerifyProgress {
   };
   return {
     plan(plan) {
+      checksPerRow = plan.checksPerRow;
       checksPerEvent = Math.max(1, plan.checks.length);
-      eventCount = plan.events.length;
+      eventCount = Object.keys(checksPerRow).length || plan.events.length;
       const events = `${plan.events.length} event${plan.events.length === 1 ? '' : 's'}`;
       term.out(
         `${c.bold('whcli verify')} ${plan.provider} ${c.dim('->')} ${plan.url} ${c.dim(`(${events} x ${plan.checks.length} checks: ${plan.checks.join(', ')}; timeout ${formatDuration(plan.timeoutMs)}, ${plan.concurrency} at a time)`)}`,
@@ -64,7 +66,7 @@ export function createProgress(term: Terminal, live: LiveLine): VerifyProgress {
       }
       const results = [...(perEvent.get(result.event) ?? []), result];
       perEvent.set(result.event, results);
-      if (results.length < checksPerEvent) return;
+      if (results.length < (checksPerRow[result.event] ?? checksPerEvent)) return;
       eventsDone += 1;
       const bad = results.filter((r) => r.status === 'failed').map((r) => r.check);
       const passed = results.filter((r) => r.status === 'passed').length;
@@ -79,7 +81,12 @@ function cell(result: CheckResult | undefined, c: ChalkInstance): string {
   if (!result) return '';
   if (result.status === 'skipped') return c.dim('- not run');
   const got = sanitize(result.got ?? '').replace(/, /g, ',');
-  const latency = result.latencyMs !== undefined ? ` ${c.dim(formatLatency(result.latencyMs))}` : '';
+  const latency = result.latency
+    ? ` ${c.dim(`p50 ${formatLatency(result.latency.p50)} p99 ${formatLatency(result.latency.p99)}`)}`
+    : result.latencyMs !== undefined
+      ? ` ${c.dim(formatLatency(result.latencyMs))}`
+      : '';
+  if (result.status === 'passed' && result.warning) return `${c.yellow('!')} ${got}${latency}`;
   return result.status === 'passed' ? `${c.green('✓')} ${got}${latency}` : `${c.red('✗')} ${c.red(got)}${latency}`;
 }
 
@@ -87,7 +94,7 @@ function cell(result: CheckResult | undefined, c: ChalkInstance): string {
 function groupFailures(failures: readonly CheckResult[]): CheckResult[][] {
   const groups = new Map<string, CheckResult[]>();
   for (const f of failures) {
-    const key = `${f.check}\u0000${f.got}\u0000${f.reason}`;
+    const key = `${f.check}\u0000${f.got}\u0000${f.reason}\u0000${f.diagnosis ?? ''}`;
     groups.set(key, [...(groups.get(key) ?? []), f]);
   }
   return [...groups.values()];
@@ -97,7 +104,7 @@ function groupFailures(failures: readonly CheckResult[]): CheckResult[][] {
 export function renderVerifyReport(report: VerifyReport, c: ChalkInstance, extras: { outputFile?: string; reporter?: string } = {}): string[] {
   const lines: string[] = [];
   const header = ['EVENT', ...report.checks.map((check) => check.toUpperCase())].map((h) => c.bold(h));
-  const rows = report.events.map((event) => [
+  const rows = rowsOf(report).map((event) => [
     event,
     ...report.checks.map((check) => cell(report.results.find((r) => r.event === event && r.check === check), c)),
   ]);
@@ -112,10 +119,22 @@ export function renderVerifyReport(report: VerifyReport, c: ChalkInstance, extra
       lines.push(`  ${c.red('✗')} ${where}: got ${c.red(sanitize(first!.got ?? '?'))}, expected ${first!.expected}`);
       if (group.length > 1) lines.push(`      events: ${group.map((f) => f.event).join(', ')}`);
       lines.push(`      ${sanitize(first!.reason ?? '')}`);
+      if (first!.diagnosis) lines.push(`      ${c.bold('likely cause:')} ${sanitize(first!.diagnosis)}`);
       const last = first!.responses[first!.responses.length - 1];
       const body = sanitize(excerpt(last?.body));
       if (body) lines.push(c.dim(`      response: ${body}`));
     }
+  }
+
+  const warnings = report.results.filter((r) => r.status === 'passed' && r.warning);
+  if (warnings.length) {
+    lines.push('', c.bold(c.yellow(`Warnings (${warnings.length}):`)));
+    for (const w of warnings) lines.push(`  ${c.yellow('!')} ${c.bold(sanitize(w.event))} ${w.check}: ${sanitize(w.warning!)}`);
+  }
+  const latencies = report.results.filter((r) => r.latency);
+  for (const r of latencies) {
+    const l = r.latency!;
+    lines.push('', `${r.check}: ${r.expected}`, `  handler latency p50 ${formatLatency(l.p50)}, p99 ${formatLatency(l.p99)}, max ${formatLatency(l.max)} (${l.count} answered) against a ${formatDuration(report.timeoutMs)} timeout`);
   }
 
   const handler = report.handler;

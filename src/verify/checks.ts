@@ -1,26 +1,14 @@
-import { randomBytes } from 'node:crypto';
-import type { DeliveryResult, OutgoingRequest } from '../delivery/send.js';
-import { renderEvent, type RenderedEvent } from '../fixtures/render-event.js';
-import { signatureHeaders, signerFor } from '../providers/sign.js';
+import type { RenderedEvent } from '../fixtures/render-event.js';
 import type { ProviderSpec } from '../providers/types.js';
+import { signerFor } from '../providers/sign.js';
+import { checkResult, post, renderFor, signed, unsigned, wrongSecret, type CheckContext } from './check-requests.js';
+import { diagnose } from './diagnose.js';
 import { judgeAccepted, judgeRejected, type Verdict } from './judge.js';
-import { describeResponse, type CheckName, type CheckResponse, type CheckResult, type NotApplicable } from './report.js';
+import { reserializationProbeBody } from './raw-body.js';
+import type { CheckName, CheckResponse, CheckResult, NotApplicable } from './report.js';
+import { burst, concurrent, outOfOrder } from './stress-checks.js';
 
-/** What a check needs to build, send and judge its requests. */
-export interface CheckContext {
-  provider: ProviderSpec;
-  event: string;
-  /** The event's parsed fixture; each check renders its own copy with a fresh id. */
-  fixture: unknown;
-  secret: string;
-  url: URL;
-  timeoutMs: number;
-  /** The timeout in words, for failures: "300ms (--timeout)" or "20s (stripe's timeout)". */
-  timeoutText: string;
-  send(request: OutgoingRequest): Promise<DeliveryResult>;
-  /** Unix milliseconds; replay signs relative to it. */
-  nowMs(): number;
-}
+export type { CheckContext } from './check-requests.js';
 
 /**
  * How far past the scheme's tolerance the replay check dates its signature: far enough that clock
@@ -43,6 +31,7 @@ function replayAgeSec(provider: ProviderSpec): number {
 export function expectationOf(check: CheckName, provider: ProviderSpec, timeoutText: string): string {
   switch (check) {
     case 'delivery':
+    case 'scenario':
       return `2xx within ${timeoutText}`;
     case 'forgery':
       return '4xx (signed with a wrong secret)';
@@ -52,85 +41,72 @@ export function expectationOf(check: CheckName, provider: ProviderSpec, timeoutT
       return `4xx (signature ${replayAgeSec(provider)}s old)`;
     case 'duplicate':
       return '2xx twice (same event id)';
+    case 'raw-body':
+      return '2xx (body laid out unlike JSON.stringify)';
+    case 'concurrent':
+      return '2xx to both (same event id twice at once), work done once';
+    case 'out-of-order':
+      return 'no 5xx (the later event of an object first)';
+    case 'burst':
+      return `2xx to every event within ${timeoutText}`;
   }
 }
 
-/** A secret that cannot be the real one, shaped so every scheme accepts it as a key. */
-function wrongSecret(): string {
-  return `whsec_${randomBytes(24).toString('base64')}`;
+/** The message a refused re-serialization probe gets: the bug and its fix. */
+export const RESERIALIZED_BODY_REASON =
+  'your handler verifies a re-serialized body: verify the raw request bytes (e.g. express.raw() or req.rawBody), not JSON.stringify(req.body), which changes whitespace, escapes and large numbers';
+
+function expected(ctx: CheckContext, check: CheckName): string {
+  return expectationOf(check, ctx.provider, ctx.timeoutText);
 }
 
-function signed(ctx: CheckContext, rendered: RenderedEvent, secret = ctx.secret, timestampSec?: number): Record<string, string> {
-  return {
-    ...rendered.headers,
-    ...signatureHeaders(ctx.provider, { body: rendered.body, secret, eventId: rendered.eventId, timestamp: timestampSec }),
-  };
+async function delivery(ctx: CheckContext, check: 'delivery' | 'scenario' = 'delivery'): Promise<CheckResult> {
+  const rendered = renderFor(ctx);
+  const response = await post(ctx, rendered.body, signed(ctx, rendered));
+  const slow = response.status !== undefined && response.latencyMs > ctx.timeoutMs / 2;
+  const result = checkResult(ctx, check, expected(ctx, check), rendered.eventId, [response], judgeAccepted(response, ctx.timeoutText), {
+    ...(slow ? { warning: `answered in ${Math.round(response.latencyMs)}ms, more than half of ${ctx.timeoutText}: under load it will time out; answer 2xx first and do the work afterwards` } : {}),
+  });
+  return withDiagnosis(ctx, result, rendered, rendered.body, response);
 }
 
-/** The provider's own headers with every header its scheme writes taken out. */
-function unsigned(ctx: CheckContext, rendered: RenderedEvent): Record<string, string> {
-  const drop = new Set(signerFor(ctx.provider).headerNames.map((name) => name.toLowerCase()));
-  return Object.fromEntries(Object.entries(rendered.headers).filter(([name]) => !drop.has(name.toLowerCase())));
-}
-
-async function post(ctx: CheckContext, rendered: RenderedEvent, headers: Record<string, string>): Promise<CheckResponse> {
-  const result = await ctx.send({ url: ctx.url, method: 'POST', headers, body: rendered.body, timeoutMs: ctx.timeoutMs });
-  const response: CheckResponse = { latencyMs: result.durationMs };
-  if (result.status !== undefined) response.status = result.status;
-  if (result.body !== undefined) response.body = result.body;
-  if (result.error) response.error = result.error;
-  return response;
-}
-
-function result(ctx: CheckContext, check: CheckName, rendered: RenderedEvent, responses: CheckResponse[], verdict: Verdict): CheckResult {
-  return {
-    event: ctx.event,
-    check,
-    status: verdict.passed ? 'passed' : 'failed',
-    expected: expectationOf(check, ctx.provider, ctx.timeoutText),
-    got: responses.map(describeResponse).join(', '),
-    ...(verdict.passed ? {} : { reason: verdict.reason }),
-    eventId: rendered.eventId,
-    latencyMs: Math.max(...responses.map((r) => r.latencyMs)),
-    responses,
-  };
-}
-
-async function delivery(ctx: CheckContext): Promise<CheckResult> {
-  const rendered = renderEvent(ctx.provider, ctx.event, ctx.fixture);
-  const response = await post(ctx, rendered, signed(ctx, rendered));
-  return result(ctx, 'delivery', rendered, [response], judgeAccepted(response, ctx.timeoutText));
+/** With --diagnose, a refused signed delivery gets probed and its likely cause named. */
+async function withDiagnosis(ctx: CheckContext, result: CheckResult, rendered: RenderedEvent, body: Uint8Array, response: CheckResponse): Promise<CheckResult> {
+  const status = response.status ?? 0;
+  if (!ctx.diagnose || result.status !== 'failed' || status < 400 || status >= 500) return result;
+  const { cause, probes } = await diagnose(ctx, rendered, body, response);
+  return { ...result, diagnosis: cause, probes };
 }
 
 async function forgery(ctx: CheckContext): Promise<CheckResult> {
-  const rendered = renderEvent(ctx.provider, ctx.event, ctx.fixture);
-  const response = await post(ctx, rendered, signed(ctx, rendered, wrongSecret()));
+  const rendered = renderFor(ctx);
+  const response = await post(ctx, rendered.body, signed(ctx, rendered, { secret: wrongSecret() }));
   const verdict = judgeRejected(
     response,
     { sent: 'an event signed with a wrong secret', acceptedMeans: 'the handler does not verify signatures', crashesOn: 'bad signatures' },
     ctx.timeoutText,
   );
-  return result(ctx, 'forgery', rendered, [response], verdict);
+  return checkResult(ctx, 'forgery', expected(ctx, 'forgery'), rendered.eventId, [response], verdict);
 }
 
 async function unsignedCheck(ctx: CheckContext): Promise<CheckResult> {
-  const rendered = renderEvent(ctx.provider, ctx.event, ctx.fixture);
+  const rendered = renderFor(ctx);
   const names = signerFor(ctx.provider).headerNames.join(', ');
-  const response = await post(ctx, rendered, unsigned(ctx, rendered));
+  const response = await post(ctx, rendered.body, unsigned(ctx, rendered));
   const verdict = judgeRejected(
     response,
     { sent: `an event without ${names}`, acceptedMeans: 'the handler does not verify signatures', crashesOn: 'missing signatures' },
     ctx.timeoutText,
   );
-  return result(ctx, 'unsigned', rendered, [response], verdict);
+  return checkResult(ctx, 'unsigned', expected(ctx, 'unsigned'), rendered.eventId, [response], verdict);
 }
 
 async function replay(ctx: CheckContext): Promise<CheckResult> {
   const toleranceSec = signerFor(ctx.provider).toleranceSec ?? 0;
   const ageSec = replayAgeSec(ctx.provider);
-  const rendered = renderEvent(ctx.provider, ctx.event, ctx.fixture);
+  const rendered = renderFor(ctx);
   const timestampSec = Math.floor(ctx.nowMs() / 1000) - ageSec;
-  const response = await post(ctx, rendered, signed(ctx, rendered, ctx.secret, timestampSec));
+  const response = await post(ctx, rendered.body, signed(ctx, rendered, { timestampSec }));
   const verdict = judgeRejected(
     response,
     {
@@ -140,34 +116,63 @@ async function replay(ctx: CheckContext): Promise<CheckResult> {
     },
     ctx.timeoutText,
   );
-  return result(ctx, 'replay', rendered, [response], verdict);
+  return checkResult(ctx, 'replay', expected(ctx, 'replay'), rendered.eventId, [response], verdict);
+}
+
+/** A repeat refused or crashed on, in words: providers redeliver on any non-2xx. */
+export function repeatVerdict(verdict: Verdict, response: CheckResponse, how: string): Verdict {
+  const status = response.status ?? 0;
+  if (!verdict.passed && status >= 400 && status < 500) {
+    return { passed: false, reason: `${how} was refused: providers count any non-2xx as failed and redeliver; acknowledge repeats with 2xx and skip the work` };
+  }
+  if (!verdict.passed && status >= 500) {
+    return { passed: false, reason: `the handler failed on ${how}: it is not idempotent; acknowledge repeats with 2xx and skip the work` };
+  }
+  return verdict;
 }
 
 async function duplicate(ctx: CheckContext): Promise<CheckResult> {
-  const rendered = renderEvent(ctx.provider, ctx.event, ctx.fixture);
-  const first = await post(ctx, rendered, signed(ctx, rendered));
+  const rendered = renderFor(ctx);
+  const first = await post(ctx, rendered.body, signed(ctx, rendered));
   const firstVerdict = judgeAccepted(first, ctx.timeoutText);
   if (!firstVerdict.passed) {
-    return result(ctx, 'duplicate', rendered, [first], { passed: false, reason: `the first delivery failed: ${firstVerdict.reason}` });
+    return checkResult(ctx, 'duplicate', expected(ctx, 'duplicate'), rendered.eventId, [first], {
+      passed: false,
+      reason: `the first delivery failed: ${firstVerdict.reason}`,
+    });
   }
   // A redelivery carries the same id and body with a fresh signature, as providers' retries do.
-  const second = await post(ctx, rendered, signed(ctx, rendered));
-  let verdict = judgeAccepted(second, ctx.timeoutText);
-  const status = second.status ?? 0;
-  if (!verdict.passed && status >= 400 && status < 500) {
-    verdict = { passed: false, reason: 'a repeated event id was refused: providers count any non-2xx as failed and redeliver; acknowledge repeats with 2xx and skip the work' };
-  } else if (!verdict.passed && status >= 500) {
-    verdict = { passed: false, reason: 'the handler failed on a repeated event id: it is not idempotent; acknowledge repeats with 2xx and skip the work' };
+  const second = await post(ctx, rendered.body, signed(ctx, rendered));
+  const verdict = repeatVerdict(judgeAccepted(second, ctx.timeoutText), second, 'a repeated event id');
+  return checkResult(ctx, 'duplicate', expected(ctx, 'duplicate'), rendered.eventId, [first, second], verdict);
+}
+
+/** A correctly signed body whose bytes are not what JSON.stringify writes must still get a 2xx. */
+async function rawBody(ctx: CheckContext): Promise<CheckResult> {
+  const rendered = renderFor(ctx);
+  const body = reserializationProbeBody(rendered.body);
+  const response = await post(ctx, body, signed(ctx, rendered, { body }));
+  let verdict = judgeAccepted(response, ctx.timeoutText);
+  const status = response.status ?? 0;
+  if (!verdict.passed && status >= 400 && status < 500) verdict = { passed: false, reason: RESERIALIZED_BODY_REASON };
+  else if (!verdict.passed && status >= 500) {
+    verdict = { passed: false, reason: 'the handler failed on a valid JSON body laid out unlike JSON.stringify (indented, \\u escapes, an integer past 2^53): parse it with JSON.parse from the raw bytes' };
   }
-  return result(ctx, 'duplicate', rendered, [first, second], verdict);
+  const result = checkResult(ctx, 'raw-body', expected(ctx, 'raw-body'), rendered.eventId, [response], verdict);
+  return withDiagnosis(ctx, result, rendered, body, response);
 }
 
 const CHECKS: Record<CheckName, (ctx: CheckContext) => Promise<CheckResult>> = {
-  delivery,
+  delivery: (ctx) => delivery(ctx),
   forgery,
   unsigned: unsignedCheck,
   replay,
   duplicate,
+  'raw-body': rawBody,
+  concurrent: (ctx) => concurrent(ctx, expected(ctx, 'concurrent')),
+  'out-of-order': (ctx) => outOfOrder(ctx, expected(ctx, 'out-of-order')),
+  burst: (ctx) => burst(ctx, expected(ctx, 'burst')),
+  scenario: (ctx) => delivery(ctx, 'scenario'),
 };
 
 /** Runs one check for one event; network and HTTP failures become failed results, never throws. */

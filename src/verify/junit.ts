@@ -1,4 +1,4 @@
-import type { CheckResult, VerifyReport } from './report.js';
+import { rowsOf, type CheckResult, type VerifyReport } from './report.js';
 
 // Characters XML 1.0 forbids even when escaped; response bodies may hold any of them.
 const INVALID_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
@@ -21,15 +21,25 @@ const seconds = (ms: number) => (ms / 1000).toFixed(3);
 
 function testcase(report: VerifyReport, result: CheckResult): string {
   const head = `<testcase name="${attr(`${result.event} ${result.check}`)}" classname="${attr(`${report.provider}.${result.event}`)}" time="${seconds(result.latencyMs ?? 0)}"`;
-  if (result.status === 'passed') return `    ${head}/>`;
+  if (result.status === 'passed') {
+    const notes = [
+      ...(result.latency ? [`latency: p50 ${Math.round(result.latency.p50)}ms, p99 ${Math.round(result.latency.p99)}ms of ${report.timeoutMs}ms`] : []),
+      ...(result.warning ? [`warning: ${result.warning}`] : []),
+    ];
+    return notes.length ? `    ${head}>\n      <system-out>${text(notes.join('\n'))}</system-out>\n    </testcase>` : `    ${head}/>`;
+  }
   if (result.status === 'skipped') return `    ${head}>\n      <skipped message="${attr(result.reason ?? 'not run')}"/>\n    </testcase>`;
-  const message = `${result.event} ${result.check}: got ${result.got}, expected ${result.expected}: ${result.reason}`;
+  const message = `${result.event} ${result.check}: got ${result.got}, expected ${result.expected}: ${result.reason}${result.diagnosis ? `; likely cause: ${result.diagnosis}` : ''}`;
   const detail = [
     `event: ${result.event}${result.eventId ? ` (id ${result.eventId})` : ''}`,
     `check: ${result.check}`,
     `expected: ${result.expected}`,
     `got: ${result.got}`,
     `why: ${result.reason}`,
+    ...(result.diagnosis ? [`likely cause: ${result.diagnosis}`] : []),
+    ...(result.probes ?? []).map((p) => `probe: ${p.probe} -> ${p.got}`),
+    ...(result.latency ? [`latency: p50 ${Math.round(result.latency.p50)}ms, p99 ${Math.round(result.latency.p99)}ms of ${report.timeoutMs}ms`] : []),
+    ...(result.effects !== undefined ? [`effects: ${result.effects}`] : []),
     ...result.responses.map((r, i) => {
       const label = result.responses.length > 1 ? `response ${i + 1}` : 'response';
       const what = r.error ? r.error.message : `${r.status} ${excerptOf(r.body, 500)}`.trimEnd();
@@ -46,7 +56,7 @@ export function toJUnitXml(report: VerifyReport): string {
   lines.push(
     `<testsuites name="${attr(`whcli verify ${report.provider}`)}" tests="${summary.total}" failures="${summary.failed}" errors="0" skipped="${summary.skipped}" time="${seconds(report.durationMs)}">`,
   );
-  for (const event of report.events) {
+  for (const event of rowsOf(report)) {
     const results = report.results.filter((r) => r.event === event);
     const count = (status: CheckResult['status']) => results.filter((r) => r.status === status).length;
     const time = results.reduce((sum, r) => sum + (r.latencyMs ?? 0), 0);

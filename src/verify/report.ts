@@ -1,8 +1,12 @@
 import type { DeliveryFailure } from '../delivery/send.js';
 
-/** The checks `whcli verify` runs for each event type, in report order. */
-export const CHECK_NAMES = ['delivery', 'forgery', 'unsigned', 'replay', 'duplicate'] as const;
-export type CheckName = (typeof CHECK_NAMES)[number];
+/** The checks `whcli verify` runs for each event type by default, in report order. */
+export const CHECK_NAMES = ['delivery', 'forgery', 'unsigned', 'replay', 'duplicate', 'raw-body'] as const;
+/** Checks that load the handler the way production does; run only when named in --checks (or `all`, `stress`). */
+export const STRESS_CHECK_NAMES = ['concurrent', 'out-of-order', 'burst'] as const;
+/** Every check, in report order; `scenario` runs only with --scenario. */
+export const ALL_CHECK_NAMES = [...CHECK_NAMES, ...STRESS_CHECK_NAMES] as const;
+export type CheckName = (typeof ALL_CHECK_NAMES)[number] | 'scenario';
 
 export type CheckStatus = 'passed' | 'failed' | 'skipped';
 
@@ -33,6 +37,22 @@ export interface CheckResult {
   latencyMs?: number;
   /** Every request the check sent, in order. */
   responses: CheckResponse[];
+  /** Something that passed but will hurt in production, e.g. a handler slower than half the timeout. */
+  warning?: string;
+  /** --diagnose: the most likely cause of a refused signed delivery, in one line. */
+  diagnosis?: string;
+  /** --diagnose: each probe sent and what it got. */
+  probes?: ProbeOutcome[];
+  /** burst: handler latency percentiles, in milliseconds. */
+  latency?: { p50: number; p99: number; max: number; count: number };
+  /** With --effects: how many times the handler did the event's work. */
+  effects?: number;
+}
+
+/** One --diagnose probe: what was changed in the refused request, and the answer. */
+export interface ProbeOutcome {
+  probe: string;
+  got: string;
 }
 
 /** A check left out of the run for every event, and why. */
@@ -57,6 +77,10 @@ export interface RunScope {
   notApplicable: NotApplicable[];
   timeoutMs: number;
   concurrency: number;
+  /** --scenario: the scenario whose steps are the rows. */
+  scenario?: string;
+  /** --from: the folder of recorded events whose files are the rows. */
+  from?: string;
 }
 
 /** Everything `whcli verify` found; the json reporter writes exactly this. */
@@ -90,4 +114,11 @@ export function summarize(results: readonly CheckResult[]): VerifySummary {
 /** "200", "timeout" or "refused": one response in a word. */
 export function describeResponse(response: CheckResponse): string {
   return response.status !== undefined ? String(response.status) : (response.error?.kind ?? 'error');
+}
+
+/** The report's rows: its events, then rows of checks that span them (burst). */
+export function rowsOf(report: Pick<VerifyReport, 'events' | 'results'>): string[] {
+  const rows = [...report.events];
+  for (const result of report.results) if (!rows.includes(result.event)) rows.push(result.event);
+  return rows;
 }

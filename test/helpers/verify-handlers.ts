@@ -27,7 +27,7 @@ export const SECRETS: Record<string, string> = {
   lehjah: 'lehjah_webhook_secret',
 };
 
-type Verifier = (request: ReceivedWebhook, secret: string) => boolean | Promise<boolean>;
+export type Verifier = (request: ReceivedWebhook, secret: string) => boolean | Promise<boolean>;
 
 const header = (headers: IncomingHttpHeaders, name: string): string | undefined => {
   const value = headers[name.toLowerCase()];
@@ -35,7 +35,7 @@ const header = (headers: IncomingHttpHeaders, name: string): string | undefined 
 };
 
 /** Stripe.webhooks.constructEvent, as in Stripe's docs. */
-const stripeVerifier = (toleranceSec?: number): Verifier => ({ body, headers }, secret) => {
+export const stripeVerifier = (toleranceSec?: number): Verifier => ({ body, headers }, secret) => {
   try {
     Stripe.webhooks.constructEvent(body, header(headers, 'stripe-signature') ?? '', secret, toleranceSec);
     return true;
@@ -146,6 +146,13 @@ const REFUSED: Reply = { status: 401, body: 'Invalid signature' };
 
 function verifying(verifier: Verifier, secret: string, accepted: (request: ReceivedWebhook) => Reply | Promise<Reply> = () => OK): WebhookHandler {
   return async (request) => ((await verifier(request, secret)) ? accepted(request) : REFUSED);
+}
+
+/** The provider's own verification code, as the correct handlers use it. */
+export function verifierFor(provider: string): Verifier {
+  const verifier = VERIFIERS[provider];
+  if (!verifier) throw new Error(`no verifier for ${provider}`);
+  return verifier;
 }
 
 /** A correct receiver: verifies with the provider's own code, 401 when it fails, 200 otherwise. */

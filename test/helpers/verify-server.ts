@@ -5,13 +5,18 @@ import type { AddressInfo } from 'node:net';
 /** What a test handler sees: the raw body bytes and node's lower-cased headers. */
 export interface ReceivedWebhook {
   method: string;
+  /** Path and query, as on the request line. */
+  url: string;
   headers: IncomingHttpHeaders;
+  /** Header names as sent, with their values, in order. */
+  rawHeaders: string[];
   body: Buffer;
 }
 
 export interface Reply {
   status: number;
   body?: string;
+  contentType?: string;
 }
 
 export type WebhookHandler = (request: ReceivedWebhook) => Reply | Promise<Reply>;
@@ -32,7 +37,7 @@ export async function startWebhookServer(handler: WebhookHandler): Promise<TestS
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const request = { method: req.method ?? 'GET', headers: req.headers, body: Buffer.concat(chunks) };
+    const request = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, rawHeaders: req.rawHeaders, body: Buffer.concat(chunks) };
     received.push(request);
     let reply: Reply;
     try {
@@ -41,7 +46,7 @@ export async function startWebhookServer(handler: WebhookHandler): Promise<TestS
       reply = { status: 500, body: `handler threw: ${(error as Error).message}` };
     }
     if (res.destroyed) return;
-    res.writeHead(reply.status, { 'content-type': 'text/plain' });
+    res.writeHead(reply.status, { 'content-type': reply.contentType ?? 'text/plain' });
     res.end(reply.body ?? '');
   });
   server.listen(0, '127.0.0.1');

@@ -78,7 +78,7 @@ describe.concurrent('usage errors: exit 2', () => {
   });
 
   it('missing argument and missing option value', async () => {
-    expectOneLineError(await runCli(['trigger']), 2, /^whcli: missing required argument 'event'$/);
+    expectOneLineError(await runCli(['trigger']), 2, /^whcli: missing required argument 'event': give an event type \(e\.g\. whcli trigger invoice\.paid\) or --scenario <name>$/);
     expectOneLineError(await runCli(['trigger', 'push', '--timeout']), 2, /^whcli: option '--timeout <duration>' argument missing$/);
   });
 

@@ -110,10 +110,10 @@ describe('broken handlers', () => {
     }
   });
 
-  it('a handler using the wrong secret fails delivery and duplicate but refuses forgeries', async () => {
+  it('a handler using the wrong secret fails delivery, duplicate and raw-body but refuses forgeries', async () => {
     const url = await serve(correctHandler('stripe', 'whsec_someone_elses'));
     const { report } = await runVerify(environment, { provider: 'stripe', forward: url, secret: SECRETS.stripe, events: 'invoice.paid' });
-    expect(failedChecks(report)).toEqual(['invoice.paid delivery', 'invoice.paid duplicate']);
+    expect(failedChecks(report)).toEqual(['invoice.paid delivery', 'invoice.paid duplicate', 'invoice.paid raw-body']);
     expect(report.results[0]!.reason).toMatch(/same secret/);
   });
 });
@@ -149,7 +149,7 @@ describe('run control', () => {
   it('--fail-fast starts nothing after the first failure', async () => {
     const url = await serve(acceptsEverything);
     const { report } = await runVerify(environment, { provider: 'stripe', forward: url, secret: SECRETS.stripe, events, failFast: true, concurrency: '1' });
-    expect(report.summary).toMatchObject({ passed: 1, failed: 1, skipped: STRIPE_EVENTS.length * 5 - 2 });
+    expect(report.summary).toMatchObject({ passed: 1, failed: 1, skipped: STRIPE_EVENTS.length * 6 - 2 });
     const skipped = report.results.filter((r) => r.status === 'skipped');
     expect(skipped[0]).toMatchObject({ reason: 'not run: --fail-fast stopped after the first failure', responses: [] });
   });

@@ -8,6 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { addVerifyCommand } from '../../src/cli-verify.js';
 import { WhcliError } from '../../src/errors.js';
+import { reserializingHandler } from '../helpers/verify-buggy-handlers.js';
 import { acceptsEverything, correctHandler, SECRETS } from '../helpers/verify-handlers.js';
 import { isolatedEnvironment } from '../helpers/verify-run.js';
 import { startWebhookServer, type TestServer } from '../helpers/verify-server.js';
@@ -56,10 +57,10 @@ describe('whcli verify (commander)', () => {
     server = await startWebhookServer(correctHandler('lava'));
     expect(await run('-p', 'lava', '-f', server.url, '-s', SECRETS.lava)).toBeUndefined();
     const out = lines();
-    expect(out[0]).toMatch(/^whcli verify lava -> http:\/\/127\.0\.0\.1:\d+\/webhooks \(3 events x 4 checks/);
+    expect(out[0]).toMatch(/^whcli verify lava -> http:\/\/127\.0\.0\.1:\d+\/webhooks \(3 events x 5 checks/);
     expect(out).toContain('  replay not checked: lava signs no timestamp, so there is no replay window to test');
-    expect(out.find((l) => l.startsWith('EVENT'))).toMatch(/^EVENT\s+DELIVERY\s+FORGERY\s+UNSIGNED\s+DUPLICATE$/);
-    expect(out.at(-1)).toBe('12 passed, 0 failed');
+    expect(out.find((l) => l.startsWith('EVENT'))).toMatch(/^EVENT\s+DELIVERY\s+FORGERY\s+UNSIGNED\s+DUPLICATE\s+RAW-BODY$/);
+    expect(out.at(-1)).toBe('15 passed, 0 failed');
     // Progress went to stderr, a line per event (not a TTY here).
     expect(stderr.join('')).toContain('[3/3]');
   });
@@ -70,7 +71,7 @@ describe('whcli verify (commander)', () => {
     expect(error).toBeInstanceOf(WhcliError);
     expect(error).toMatchObject({ code: 'WHCLI_ERR_CHECKS_FAILED', exitCode: 1, message: '' });
     const out = lines();
-    expect(out.at(-1)).toBe('6 passed, 6 failed');
+    expect(out.at(-1)).toBe('9 passed, 6 failed');
     // One bug across every event is told once, naming the events.
     const at = out.indexOf('  ✗ forgery on 3 events: got 200, expected 4xx (signed with a wrong secret)');
     expect(out.slice(at, at + 4)).toEqual([
@@ -85,7 +86,7 @@ describe('whcli verify (commander)', () => {
     server = await startWebhookServer(correctHandler('github'));
     expect(await run('-p', 'github', '-f', server.url, '-s', SECRETS.github, '--events', 'push', '--reporter', 'json')).toBeUndefined();
     const report = JSON.parse(stdout.join(''));
-    expect(report).toMatchObject({ schemaVersion: 1, provider: 'github', events: ['push'], summary: { total: 4, passed: 4, failed: 0 } });
+    expect(report).toMatchObject({ schemaVersion: 1, provider: 'github', events: ['push'], summary: { total: 5, passed: 5, failed: 0 } });
     expect(stderr.join('')).toBe('');
   });
 
@@ -94,11 +95,11 @@ describe('whcli verify (commander)', () => {
     const error = await run('-p', 'github', '-f', server.url, '-s', SECRETS.github, '--events', 'push,ping', '--reporter', 'junit', '-o', join(project.cwd, 'junit.xml'));
     expect(error).toMatchObject({ exitCode: 1 });
     const root = parseXml(await readFile(join(project.cwd, 'junit.xml'), 'utf8'));
-    expect(root.attributes).toMatchObject({ tests: '8', failures: '4' });
+    expect(root.attributes).toMatchObject({ tests: '10', failures: '4' });
     expect(findAll(root, 'failure')).toHaveLength(4);
     const out = lines();
     expect(out.at(-2)).toBe(`junit report written to ${join(project.cwd, 'junit.xml')}`);
-    expect(out.at(-1)).toBe('4 passed, 4 failed');
+    expect(out.at(-1)).toBe('6 passed, 4 failed');
   });
 
   it('an unknown --reporter is a commander usage error', async () => {
@@ -120,5 +121,21 @@ describe('whcli verify (commander)', () => {
     expect(help).toContain('whcli verify -p stripe -f 3000/webhooks --start "npm run dev" --reporter junit --output verify.xml');
     expect(help).toMatch(/replay\s+a correct signature dated past/);
     expect(help).toContain('Exit codes: 0 every check passed, 1 a check failed or the handler is unreachable, 2 usage error.');
+  });
+
+  it('--diagnose prints the likely cause under the failure; --help shows every new flag with an example', async () => {
+    server = await startWebhookServer(reserializingHandler('github'));
+    const error = await run('-p', 'github', '-f', server.url, '-s', SECRETS.github, '--events', 'push', '--checks', 'raw-body', '--diagnose');
+    expect(error).toMatchObject({ exitCode: 1 });
+    const out = lines();
+    expect(out).toContain('  ✗ push raw-body: got 400, expected 2xx (body laid out unlike JSON.stringify)');
+    expect(out).toContain('      likely cause: your handler verifies a re-serialized body: verify the raw request bytes, not JSON.stringify(req.body)');
+    stdout = [];
+    await run('--help');
+    const help = stdout.join('');
+    for (const flag of ['--diagnose', '--effects', '--burst', '--burst-rate', '--scenario', '--from', '--checks all', '--checks raw-body']) {
+      expect(help).toMatch(new RegExp(`\\$ whcli verify .*${flag.replace(/[-]/g, '\\-')}`));
+    }
+    expect(help).toMatch(/concurrent\s+the same event id twice at the same instant/);
   });
 });

@@ -79,7 +79,7 @@ describe('verify --start', () => {
       secret: SECRETS.lava,
       start: startCommand(port, SECRETS.lava),
     });
-    expect(report.summary).toEqual({ total: 12, passed: 12, failed: 0, skipped: 0 });
+    expect(report.summary).toEqual({ total: 15, passed: 15, failed: 0, skipped: 0 });
     expect(report.handler).toMatchObject({ command: startCommand(port, SECRETS.lava), outputTail: expect.arrayContaining([`listening on ${port}`]) });
     expect(report.handler!.exitedEarly).toBeUndefined();
     expectTreeGone(report);
@@ -94,7 +94,7 @@ describe('verify --start', () => {
       start: startCommand(port, 'not-the-secret'),
       events: 'customer.created',
     });
-    expect(report.results.filter((r) => r.status === 'failed').map((r) => r.check)).toEqual(['delivery', 'duplicate']);
+    expect(report.results.filter((r) => r.status === 'failed').map((r) => r.check)).toEqual(['delivery', 'duplicate', 'raw-body']);
     expect(verifyFailure(report)).toMatchObject({ exitCode: 1 });
     expectTreeGone(report);
   });

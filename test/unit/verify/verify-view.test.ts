@@ -104,6 +104,7 @@ describe('createProgress', () => {
     timeoutMs: 10000,
     concurrency: 4,
     total: 4,
+    checksPerRow: { 'invoice.paid': 2, 'charge.refunded': 2 },
     start: { command: 'npm run dev', waitFor: 'localhost:3000' },
   };
 
