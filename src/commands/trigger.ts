@@ -6,7 +6,7 @@ import { parseDuration } from '../duration.js';
 import { UsageError, WhcliError } from '../errors.js';
 import { loadFixture } from '../fixtures/load.js';
 import { renderEvent } from '../fixtures/render-event.js';
-import { retryDelays } from '../providers/retry-schedule.js';
+import { retryDelays, retryHeaders, stopSignal } from '../providers/retry-schedule.js';
 import { signatureHeaders } from '../providers/sign.js';
 import { whcliPaths } from '../paths.js';
 import { findRunningListener } from '../tunnel/running-listeners.js';
@@ -48,6 +48,8 @@ export interface TriggerResult {
   body: string;
   attempts: TriggerAttempt[];
   ok: boolean;
+  /** The handler's answer that ended the retries as the provider would (e.g. "X-Slack-No-Retry: 1"). */
+  stoppedBy?: string;
 }
 
 export interface TriggerDeps {
@@ -113,27 +115,30 @@ export async function trigger(options: TriggerOptions, deps: TriggerDeps): Promi
   const sleep = deps.sleep ?? abortableSleep(deps.signal);
   const attempts: TriggerAttempt[] = [];
   let headers = sign();
+  let stoppedBy: string | undefined;
   try {
     for (let index = 0; index <= delays.length; index++) {
       const waitedMs = index === 0 ? 0 : Math.round(delays[index - 1]! / timeScale);
       if (waitedMs > 0) await sleep(waitedMs);
-      // Retries keep the event id but carry a fresh signature timestamp, as providers do.
-      if (index > 0) headers = sign();
+      // Retries keep the event id but carry a fresh signature timestamp, as providers do, and the
+      // provider's retry headers (Slack's X-Slack-Retry-Num / -Reason).
+      if (index > 0) headers = { ...sign(), ...retryHeaders(provider, index, attempts[index - 1]!.result) };
       // Through a listener, ask its relay for the handler's answer rather than the relay's own 200.
       const sent = via === 'listener' ? { ...headers, [RESPOND_HEADER]: 'handler' } : headers;
       const result = await sendRequest({ url, method: 'POST', headers: sent, body: rendered.body, timeoutMs, signal: deps.signal });
       if (deps.signal?.aborted) throw deps.signal.reason;
       const attempt = { attempt: index + 1, waitedMs, result };
       attempts.push(attempt);
-      const more = !result.ok && index < delays.length;
+      stoppedBy = result.ok ? undefined : stopSignal(provider, result);
+      const more = !result.ok && !stoppedBy && index < delays.length;
       deps.onAttempt?.(attempt, more ? Math.round(delays[index]! / timeScale) : undefined);
-      if (result.ok || result.error?.kind === 'dns') break;
+      if (result.ok || stoppedBy || result.error?.kind === 'dns') break;
     }
   } finally {
     await closeDeliveryPool();
   }
   const last = attempts[attempts.length - 1]!;
-  return { ...base, url: url.toString(), via, headers, attempts, ok: last.result.ok };
+  return { ...base, url: url.toString(), via, headers, attempts, ok: last.result.ok, ...(stoppedBy ? { stoppedBy } : {}) };
 }
 
 /** Uses the config's provider only when it actually has the event. */
@@ -154,5 +159,6 @@ export function triggerFailure(result: TriggerResult): WhcliError {
     const code = last.error.kind === 'timeout' ? 'WHCLI_ERR_TIMEOUT' : 'WHCLI_ERR_UNREACHABLE';
     return new WhcliError(code, last.error.message);
   }
-  return new WhcliError('WHCLI_ERR_NON_2XX', `handler answered ${last.status}`);
+  const stopped = result.stoppedBy ? ` with ${result.stoppedBy}: ${result.provider} would not retry it` : '';
+  return new WhcliError('WHCLI_ERR_NON_2XX', `handler answered ${last.status}${stopped}`);
 }

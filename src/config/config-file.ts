@@ -13,6 +13,9 @@ const scheme = z.discriminatedUnion('type', [
     encoding: z.enum(['hex', 'base64']),
     header: z.string().min(1),
     prefix: z.string().optional(),
+    also: z
+      .array(z.object({ algorithm: z.enum(['sha1', 'sha256', 'sha512']), encoding: z.enum(['hex', 'base64']), header: z.string().min(1), prefix: z.string().optional() }))
+      .optional(),
   }),
   z.object({
     type: z.literal('standard-webhooks'),

@@ -1,22 +1,26 @@
 import { createHmac } from 'node:crypto';
 import { safeEqual } from './compare.js';
-import { headerValue, type HmacAlgorithm, type Signer } from './types.js';
+import { headerValue, type HmacHeaderSpec, type Signer } from './types.js';
 
-export interface HmacOptions {
-  algorithm: HmacAlgorithm;
-  encoding: 'hex' | 'base64';
-  header: string;
-  prefix?: string;
+export interface HmacOptions extends HmacHeaderSpec {
+  /** Further headers carrying other HMACs of the same body; written on sign, not needed to verify. */
+  also?: readonly HmacHeaderSpec[];
 }
 
-/** HMAC of the raw body in one header: GitHub, Shopify, Paystack and most in-house schemes. */
-export function hmacSigner({ algorithm, encoding, header, prefix = '' }: HmacOptions): Signer {
-  const digest = (secret: string, body: Uint8Array) =>
-    prefix + createHmac(algorithm, secret).update(body).digest(encoding);
+const hmacDigest = ({ algorithm, encoding, prefix = '' }: HmacHeaderSpec, secret: string, body: Uint8Array) =>
+  prefix + createHmac(algorithm, secret).update(body).digest(encoding);
+
+/** HMAC of the raw body in one header (and optionally more): GitHub, Shopify, Paystack and most in-house schemes. */
+export function hmacSigner(options: HmacOptions): Signer {
+  const { encoding, header, also = [] } = options;
+  const digest = (secret: string, body: Uint8Array) => hmacDigest(options, secret, body);
   return {
-    headerNames: [header],
+    headerNames: [header, ...also.map((extra) => extra.header)],
     toleranceSec: undefined,
-    sign: ({ body, secret }) => ({ [header]: digest(secret, body) }),
+    sign: ({ body, secret }) => ({
+      [header]: digest(secret, body),
+      ...Object.fromEntries(also.map((extra) => [extra.header, hmacDigest(extra, secret, body)])),
+    }),
     verify: ({ body, headers, secret }) => {
       const received = headerValue(headers, header);
       if (!received) return { ok: false, reason: `missing ${header} header` };

@@ -1,6 +1,6 @@
 import type { ProviderSpec } from '../providers/types.js';
 import { describeScheme } from '../signing/index.js';
-import { describeRetries } from '../providers/retry-schedule.js';
+import { describeRetryModes, retryModes } from '../providers/retry-schedule.js';
 import { signerFor } from '../providers/sign.js';
 import { formatDuration } from '../duration.js';
 import { table } from './format.js';
@@ -15,6 +15,8 @@ export function providerSummary(p: ProviderSpec) {
     events: p.events.map((e) => e.name),
     timeoutMs: p.timeoutMs,
     retries: p.retries,
+    retryModes: retryModes(p),
+    retrySignals: p.retrySignals ?? {},
     notes: p.notes,
     docs: p.docs,
   };
@@ -28,7 +30,7 @@ export function printProviders(term: Terminal, providers: readonly ProviderSpec[
   const c = term.color;
   const rows = [['PROVIDER', 'SIGNATURE', 'HEADER', 'EVENTS', 'TIMEOUT', 'RETRIES'].map((h) => c.bold(h))];
   for (const p of providers) {
-    rows.push([p.name, describeScheme(p.scheme), headerNamesOf(p).join(', '), String(p.events.length), formatDuration(p.timeoutMs), describeRetries(p)]);
+    rows.push([p.name, describeScheme(p.scheme), headerNamesOf(p).join(', '), String(p.events.length), formatDuration(p.timeoutMs), describeRetryModes(p)]);
   }
   for (const line of table(rows)) term.out(line);
 }

@@ -56,7 +56,7 @@ describe('whcli completion', () => {
       [['whcli', 'tr'], 'trigger'],
       [['whcli', 'trigger', '--dr'], '--dry-run'],
       [['whcli', 'trigger', 'invoice.p'], 'invoice.paid invoice.payment_failed'],
-      [['whcli', 'trigger', '-p', 'github', '--dry-run', 'pull_request.'], 'pull_request.closed pull_request.opened pull_request.synchronize'],
+      [['whcli', 'trigger', '-p', 'github', '--dry-run', 'pull_request.re'], 'pull_request.ready_for_review pull_request.reopened pull_request.review_request_removed pull_request.review_requested'],
       [['whcli', 'trigger', '--provider', 'stri'], 'stripe'],
       [['whcli', 'verify', '--reporter', 'j'], 'json junit'],
       [['whcli', 'completion', 'z'], 'zsh'],
