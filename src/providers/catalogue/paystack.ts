@@ -29,6 +29,7 @@ export const paystack: ProviderSpec = {
   ],
   notes: [
     'The signing key is your secret key; x-paystack-signature is HMAC-SHA512 hex of the raw body.',
+    'Paystack documents no timeout: whcli assumes 30 s, as for Lahza, whose doc follows Paystack\'s (assumed, not from Paystack\'s docs).',
     'Live mode retries every 3 minutes for the first 4 attempts, then hourly for 72 hours; test mode hourly (--retry-mode test).',
   ],
 };
