@@ -57,6 +57,12 @@ const provider = z.object({
   timeoutMs: z.number().int().positive().optional(),
   retries: z.array(retryStep).optional(),
   retryModes: z.record(z.string(), z.array(retryStep)).optional(),
+  retrySignals: z
+    .object({
+      headers: z.record(z.string(), z.string()).optional(),
+      stopOn: z.array(z.union([z.object({ status: z.number().int() }), z.object({ header: z.string().min(1), value: z.string() })])).optional(),
+    })
+    .optional(),
   events: z.array(event).optional(),
   notes: z.array(z.string()).optional(),
   /** Relative to the config file. */

@@ -9,6 +9,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhooks, emitterEventNames, type EmitterWebhookEventName } from '@octokit/webhooks';
+import { closeServer } from '../helpers/close-server.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { github } from '../../src/providers/catalogue/github.js';
 import { runCli } from '../helpers/foundation-cli.js';
@@ -27,10 +28,7 @@ interface Accepted {
 
 let server: Server | undefined;
 afterEach(async () => {
-  if (!server) return;
-  server.closeAllConnections();
-  server.close();
-  await once(server, 'close');
+  await closeServer(server);
   server = undefined;
 });
 

@@ -4,8 +4,11 @@
  * Svix's webhook-delivery: abort-message, and every provider's retry modes in `providers --json`.
  */
 import { once } from 'node:events';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { closeServer } from '../helpers/close-server.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { trigger } from '../../src/commands/trigger.js';
 import { runCli, tempDir } from '../helpers/foundation-cli.js';
@@ -25,10 +28,7 @@ beforeEach(() => {
 });
 afterEach(async () => {
   home.remove();
-  if (!server) return;
-  server.closeAllConnections();
-  server.close();
-  await once(server, 'close');
+  await closeServer(server);
   server = undefined;
 });
 
@@ -138,5 +138,31 @@ describe('retry modes', () => {
     const run = await runCli(['providers']);
     expect(run.code, run.stderr).toBe(0);
     for (const name of ['lahza', 'paystack']) expect(run.stdout).toMatch(new RegExp(`^${name} .*75: 3m x3, 1h x72; test 72: 1h x72`, 'm'));
+  });
+});
+
+describe('retry signals from the config file', () => {
+  it('a provider of your own stops on the status and marks retries with the headers it declares', async () => {
+    const handler = await startHandler([{ status: 500 }, { status: 410 }, { status: 200 }]);
+    writeFileSync(
+      join(home.path, 'whcli.config.json'),
+      JSON.stringify({
+        providers: [
+          {
+            name: 'acme',
+            scheme: { type: 'hmac', algorithm: 'sha256', encoding: 'hex', header: 'X-Acme-Signature' },
+            events: ['order.paid'],
+            fixturesDir: '.',
+            retries: [{ delay: '1m', count: 3 }],
+            retrySignals: { headers: { 'X-Acme-Retry': '{{retry_num}} {{retry_reason}}' }, stopOn: [{ status: 410 }] },
+          },
+        ],
+      }),
+    );
+    writeFileSync(join(home.path, 'order.paid.json'), JSON.stringify({ id: 'ord_1' }));
+    const run = await runCli(['trigger', 'order.paid', '-p', 'acme', '-f', handler.url, '-s', 'k', '--retries', '--time-scale', '6000'], { cwd: home.path });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/410 with status 410: acme would not retry it/);
+    expect(handler.received.map((r) => r.headers['x-acme-retry'])).toEqual([undefined, '1 http_error']);
   });
 });

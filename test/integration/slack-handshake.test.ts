@@ -6,6 +6,7 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { closeServer } from '../helpers/close-server.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { handshakeFor } from '../../src/providers/handshakes.js';
 import { signatureHeaders } from '../../src/providers/sign.js';
@@ -17,10 +18,7 @@ type Reply = (body: { challenge?: string }) => { status: number; type?: string; 
 
 let server: Server | undefined;
 afterEach(async () => {
-  if (!server) return;
-  server.closeAllConnections();
-  server.close();
-  await once(server, 'close');
+  await closeServer(server);
   server = undefined;
 });
 
