@@ -304,7 +304,10 @@ function realPayload(hook) {
   const own = spec.components.examples?.[hook.key]?.value;
   if (own) return { source: 'spec example', payload: structuredClone(own) };
   const entry = examples.find((e) => e.name === hook.event);
-  const found = entry?.examples.find((e) => (hook.action ? e.action === hook.action : true));
+  // The richest example of the event and action (a branch push with commits over a bare tag push).
+  const found = entry?.examples
+    .filter((e) => (hook.action ? e.action === hook.action : true))
+    .sort((a, b) => JSON.stringify(b).length - JSON.stringify(a).length)[0];
   // One contributed example writes http:// API URLs; GitHub's are https.
   return found ? { source: '@octokit/webhooks-examples', payload: JSON.parse(JSON.stringify(found).replaceAll('http://api.github.com/', 'https://api.github.com/')) } : undefined;
 }
