@@ -12,7 +12,7 @@ const hmacDigest = ({ algorithm, encoding, prefix = '' }: HmacHeaderSpec, secret
 
 /** HMAC of the raw body in one header (and optionally more): GitHub, Shopify, Paystack and most in-house schemes. */
 export function hmacSigner(options: HmacOptions): Signer {
-  const { encoding, header, also = [] } = options;
+  const { header, also = [] } = options;
   const digest = (secret: string, body: Uint8Array) => hmacDigest(options, secret, body);
   return {
     headerNames: [header, ...also.map((extra) => extra.header)],
@@ -24,12 +24,18 @@ export function hmacSigner(options: HmacOptions): Signer {
     verify: ({ body, headers, secret }) => {
       const received = headerValue(headers, header);
       if (!received) return { ok: false, reason: `missing ${header} header` };
-      const expected = digest(secret, body);
       // hex digests are case-insensitive; base64 is not.
-      const normalise = (s: string) => (encoding === 'hex' ? s.trim().toLowerCase() : s.trim());
-      return safeEqual(normalise(received), normalise(expected))
-        ? { ok: true }
-        : { ok: false, reason: `${header} does not match the body` };
+      const matches = (spec: HmacHeaderSpec, value: string) => {
+        const normalise = (s: string) => (spec.encoding === 'hex' ? s.trim().toLowerCase() : s.trim());
+        return safeEqual(normalise(value), normalise(hmacDigest(spec, secret, body)));
+      };
+      if (!matches(options, received)) return { ok: false, reason: `${header} does not match the body` };
+      // The further headers are optional, but one that is sent must match too.
+      for (const extra of also) {
+        const value = headerValue(headers, extra.header);
+        if (value !== undefined && !matches(extra, value)) return { ok: false, reason: `${extra.header} does not match the body` };
+      }
+      return { ok: true };
     },
   };
 }
