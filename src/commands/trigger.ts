@@ -3,11 +3,11 @@ import { type Environment, loadContext, resolveSecret, optionalSecret } from '..
 import type { DeliveryResult } from '../delivery/send.js';
 import { parseTarget } from '../delivery/target.js';
 import { parseDuration } from '../duration.js';
-import { UsageError, type WhcliError } from '../errors.js';
+import { UsageError, WhcliError } from '../errors.js';
 import { loadFixture } from '../fixtures/load.js';
 import { renderEvent } from '../fixtures/render-event.js';
 import { chosenApiVersion, withApiVersion } from '../providers/api-version.js';
-import { retryDelays } from '../providers/retry-schedule.js';
+import { retryDelays, retryHeaders, stopSignal } from '../providers/retry-schedule.js';
 import { signatureHeaders } from '../providers/sign.js';
 import { whcliPaths } from '../paths.js';
 import { belongsHere, chooseListener, listRunningListeners, type ListenerRecord } from '../tunnel/running-listeners.js';
@@ -61,6 +61,8 @@ export interface TriggerResult {
   ok: boolean;
   /** The running listener the event went through. */
   listener?: ListenerRecord;
+  /** The handler's answer that ended the retries as the provider would (e.g. "X-Slack-No-Retry: 1"). */
+  stoppedBy?: string;
 }
 
 export interface TriggerDeps {
@@ -163,27 +165,30 @@ export async function trigger(options: TriggerOptions, deps: TriggerDeps): Promi
   // Loaded only to send: undici is most of a dry run's start-up otherwise.
   const { sendRequest, closeDeliveryPool, proxySettings, useProxy } = await import('../delivery/send.js');
   useProxy(proxySettings(deps.environment.env));
+  let stoppedBy: string | undefined;
   try {
     for (let index = 0; index <= delays.length; index++) {
       const waitedMs = index === 0 ? 0 : Math.round(delays[index - 1]! / timeScale);
       if (waitedMs > 0) await sleep(waitedMs);
-      // Retries keep the event id but carry a fresh signature timestamp, as providers do.
-      if (index > 0) headers = sign();
+      // Retries keep the event id but carry a fresh signature timestamp, as providers do, and the
+      // provider's retry headers (Slack's X-Slack-Retry-Num / -Reason).
+      if (index > 0) headers = { ...sign(), ...retryHeaders(provider, index, attempts[index - 1]!.result) };
       // Through a listener, ask its relay for the handler's answer rather than the relay's own 200.
       const sent = via === 'listener' ? { ...headers, [RESPOND_HEADER]: 'handler' } : headers;
       const result = await sendRequest({ url, method: 'POST', headers: sent, body: rendered.body, timeoutMs, signal: deps.signal, insecure: options.insecure === true });
       if (deps.signal?.aborted) throw deps.signal.reason;
       const attempt: TriggerAttempt = { attempt: index + 1, waitedMs, result, ...(via === 'listener' ? whoAnswered(result) : result.status !== undefined ? { answeredBy: 'handler' } : {}) };
       attempts.push(attempt);
-      const more = !result.ok && index < delays.length;
+      stoppedBy = result.ok ? undefined : stopSignal(provider, result);
+      const more = !result.ok && !stoppedBy && index < delays.length;
       deps.onAttempt?.(attempt, more ? Math.round(delays[index]! / timeScale) : undefined);
-      if (result.ok || result.error?.kind === 'dns') break;
+      if (result.ok || stoppedBy || result.error?.kind === 'dns') break;
     }
   } finally {
     await closeDeliveryPool();
   }
   const last = attempts[attempts.length - 1]!;
-  return { ...base, url: url.toString(), via, headers, attempts, ok: last.result.ok, ...(listener ? { listener } : {}) };
+  return { ...base, url: url.toString(), via, headers, attempts, ok: last.result.ok, ...(listener ? { listener } : {}), ...(stoppedBy ? { stoppedBy } : {}) };
 }
 
 /** Uses the config's provider only when it actually has the event. */
@@ -199,5 +204,7 @@ function inferFromConfig(
 
 /** The error main.ts reports when the last attempt failed: it names the part that answered. */
 export function triggerFailure(result: TriggerResult): WhcliError {
-  return answerFailure(result.attempts[result.attempts.length - 1]!);
+  const failure = answerFailure(result.attempts[result.attempts.length - 1]!);
+  if (!result.stoppedBy || failure.code !== 'WHCLI_ERR_NON_2XX') return failure;
+  return new WhcliError(failure.code, `${failure.message} with ${result.stoppedBy}: ${result.provider} would not retry it`);
 }

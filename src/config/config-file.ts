@@ -17,6 +17,9 @@ const scheme = z.discriminatedUnion('type', [
     encoding: z.enum(['hex', 'base64']),
     header: z.string().min(1),
     prefix: z.string().optional(),
+    also: z
+      .array(z.object({ algorithm: z.enum(['sha1', 'sha256', 'sha512']), encoding: z.enum(['hex', 'base64']), header: z.string().min(1), prefix: z.string().optional() }))
+      .optional(),
   }),
   z.strictObject({
     type: z.literal('standard-webhooks'),
@@ -68,6 +71,12 @@ const provider = z.strictObject({
   timeoutMs: z.number().int().positive().optional(),
   retries: z.array(retryStep).optional(),
   retryModes: z.record(z.string(), z.array(retryStep)).optional(),
+  retrySignals: z
+    .object({
+      headers: z.record(z.string(), z.string()).optional(),
+      stopOn: z.array(z.union([z.object({ status: z.number().int() }), z.object({ header: z.string().min(1), value: z.string() })])).optional(),
+    })
+    .optional(),
   events: z.array(event).optional(),
   notes: z.array(z.string()).optional(),
   ordering: z.object({ guaranteed: z.boolean(), source: z.string() }).optional(),

@@ -27,6 +27,20 @@ export interface RetryStep {
   count: number;
 }
 
+/** An answer that ends a provider's retries of a message: a status, or a header with a value. */
+export type RetryStop = { status: number; header?: undefined } | { header: string; value: string; status?: undefined };
+
+/** How a provider marks its retries and how a handler's answer stops them. */
+export interface RetrySignals {
+  /**
+   * Headers every retry carries (never the first attempt). "{{retry_num}}" is 1 on the first retry,
+   * "{{retry_reason}}" why the attempt before failed (see src/providers/retry-schedule.ts).
+   */
+  headers?: Record<string, string>;
+  /** Answers after which the provider stops retrying this message. */
+  stopOn?: RetryStop[];
+}
+
 /**
  * A webhook provider, entirely as data: how it signs, how it wraps an event, what it sends and how
  * it retries. Users write the same shape in whcli.config.json.
@@ -65,6 +79,8 @@ export interface ProviderSpec {
   retries: RetryStep[];
   /** Other retry schedules by mode (e.g. "test"). */
   retryModes?: Record<string, RetryStep[]>;
+  /** Retry headers and the answers that stop retries, as the provider documents them. */
+  retrySignals?: RetrySignals;
   events: EventSpec[];
   /** What the provider's doc leaves unsaid and which choice whcli made. */
   notes: string[];

@@ -36,6 +36,14 @@ export interface Signer {
 
 export type HmacAlgorithm = 'sha1' | 'sha256' | 'sha512';
 
+/** One HMAC of the body written to one header. */
+export interface HmacHeaderSpec {
+  algorithm: HmacAlgorithm;
+  encoding: 'hex' | 'base64';
+  header: string;
+  prefix?: string;
+}
+
 /** A scheme as data, as it appears in a provider spec or a user's config file. */
 export type SchemeSpec =
   | {
@@ -45,6 +53,8 @@ export type SchemeSpec =
       header: string;
       /** Written before the digest, e.g. "sha256=". */
       prefix?: string;
+      /** Further HMACs of the same body in headers of their own (GitHub's legacy X-Hub-Signature). */
+      also?: readonly HmacHeaderSpec[];
     }
   | {
       type: 'standard-webhooks';

@@ -1,7 +1,7 @@
 import type { ProviderSpec } from '../providers/types.js';
 import { describeScheme } from '../signing/index.js';
 import { deliveryOrder } from '../providers/delivery-order.js';
-import { describeRetries } from '../providers/retry-schedule.js';
+import { describeRetries, describeRetryModes, retryModes } from '../providers/retry-schedule.js';
 import { signerFor } from '../providers/sign.js';
 import { formatDuration } from '../duration.js';
 import { COMPACT, describeLayout } from '../fixtures/serialize-body.js';
@@ -22,6 +22,8 @@ export function providerSummary(p: ProviderSpec) {
     json: p.json ?? COMPACT,
     bodyLayout: describeLayout(p.json),
     ...(p.apiVersions ? { apiVersions: apiVersionsOf(p) } : {}),
+    retryModes: retryModes(p),
+    retrySignals: p.retrySignals ?? {},
     notes: p.notes,
     docs: p.docs,
     ordering: deliveryOrder(p),
@@ -36,7 +38,7 @@ export function printProviders(term: Terminal, providers: readonly ProviderSpec[
   const c = term.color;
   const rows = [['PROVIDER', 'SIGNATURE', 'HEADER', 'EVENTS', 'TIMEOUT', 'RETRIES'].map((h) => c.bold(h))];
   for (const p of providers) {
-    rows.push([p.name, describeScheme(p.scheme), headerNamesOf(p).join(', '), String(p.events.length), formatDuration(p.timeoutMs), describeRetries(p)]);
+    rows.push([p.name, describeScheme(p.scheme), headerNamesOf(p).join(', '), String(p.events.length), formatDuration(p.timeoutMs), describeRetryModes(p)]);
   }
   for (const line of table(rows)) term.out(line);
 }

@@ -73,7 +73,9 @@ describe('standalone binary', () => {
     const received = server.requests[0]!;
     expect(received.url).toBe('/hooks');
     expect(received.headers['x-github-event']).toBe('push');
-    expect(JSON.parse(received.body.toString('utf8'))).toMatchObject({ ref: 'refs/heads/main', commits: expect.any(Array) });
+    const push = JSON.parse(received.body.toString('utf8')) as { ref: string; commits: unknown[] };
+    expect(push.ref).toMatch(/^refs\/heads\//);
+    expect(push.commits.length).toBeGreaterThan(0);
     // Computed here, from the bytes received: GitHub's documented scheme, not whcli's sign().
     const expected = Buffer.from(`sha256=${createHmac('sha256', 's').update(received.body).digest('hex')}`);
     const actual = Buffer.from(String(received.headers['x-hub-signature-256']));

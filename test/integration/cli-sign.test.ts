@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 /** `whcli sign` through the real CLI, from stdin and --file, checked by each provider's oracle. */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,8 +34,10 @@ describe.concurrent('whcli sign', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const headers = parseHeaderLines(run.stdout);
-    expect(Object.keys(headers)).toEqual(['x-hub-signature-256']);
+    expect(Object.keys(headers)).toEqual(['x-hub-signature-256', 'x-hub-signature']);
     expect(await octokitVerify(secret, BODY, headers['x-hub-signature-256']!)).toBe(true);
+    // The legacy SHA-1 header GitHub still sends, recomputed here.
+    expect(headers['x-hub-signature']).toBe(`sha1=${createHmac('sha1', secret).update(BODY).digest('hex')}`);
   });
 
   it('signs --file: stripe with --timestamp, checked with Stripe.webhooks.constructEvent', async () => {

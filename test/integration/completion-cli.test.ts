@@ -58,7 +58,7 @@ describe('whcli completion', () => {
       [['whcli', 'tr'], 'trigger'],
       [['whcli', 'trigger', '--dr'], '--dry-run'],
       [['whcli', 'trigger', 'invoice.payment_s'], 'invoice.payment_succeeded'],
-      [['whcli', 'trigger', '-p', 'github', '--dry-run', 'pull_request.'], 'pull_request.closed pull_request.opened pull_request.synchronize'],
+      [['whcli', 'trigger', '-p', 'github', '--dry-run', 'pull_request.re'], 'pull_request.ready_for_review pull_request.reopened pull_request.review_request_removed pull_request.review_requested'],
       [['whcli', 'trigger', '--provider', 'stri'], 'stripe'],
       [['whcli', 'verify', '--reporter', 'j'], 'json junit'],
       [['whcli', 'completion', 'z'], 'zsh'],

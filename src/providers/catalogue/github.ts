@@ -1,4 +1,8 @@
+import { bundledEvents } from '../bundled-events.js';
 import type { ProviderSpec } from '../types.js';
+
+/** Every webhook event and action in GitHub's official spec, from fixtures/github/events.json (scripts/generate-github-fixtures.mjs). */
+const githubEvents = bundledEvents('github');
 
 export const github: ProviderSpec = {
   name: 'github',
@@ -10,6 +14,8 @@ export const github: ProviderSpec = {
     encoding: 'hex',
     header: 'X-Hub-Signature-256',
     prefix: 'sha256=',
+    // GitHub still sends the legacy SHA-1 signature beside the SHA-256 one.
+    also: [{ algorithm: 'sha1', encoding: 'hex', header: 'X-Hub-Signature', prefix: 'sha1=' }],
   },
   envelope: {
     template: '{{data}}',
@@ -18,7 +24,7 @@ export const github: ProviderSpec = {
     idTemplate: '{{uuid}}',
   },
   headers: {
-    'User-Agent': 'GitHub-Hookshot/whcli',
+    'User-Agent': 'GitHub-Hookshot/8e03811',
     'X-GitHub-Event': '{{event.base}}',
     'X-GitHub-Delivery': '{{event_id}}',
     'X-GitHub-Hook-ID': '420000001',
@@ -27,20 +33,14 @@ export const github: ProviderSpec = {
   },
   timeoutMs: 10_000,
   retries: [],
-  events: [
-    { name: 'ping', description: 'A webhook was created' },
-    { name: 'push', description: 'Commits were pushed' },
-    { name: 'pull_request.opened', description: 'A pull request was opened' },
-    { name: 'pull_request.closed', description: 'A pull request was closed or merged' },
-    { name: 'pull_request.synchronize', description: "A pull request's branch was updated" },
-    { name: 'issues.opened', description: 'An issue was opened' },
-    { name: 'issue_comment.created', description: 'A comment was added to an issue or PR' },
-    { name: 'release.published', description: 'A release was published' },
-    { name: 'workflow_run.completed', description: 'An Actions workflow run completed' },
-    { name: 'star.created', description: 'A repository was starred' },
-  ],
+  get events() {
+    return githubEvents();
+  },
   notes: [
     'The event type travels in X-GitHub-Event and the action in the body: pull_request.opened is X-GitHub-Event: pull_request with "action": "opened".',
     'GitHub does not retry failed deliveries automatically (redeliver by hand); 10 s timeout.',
+    "Every event and action of GitHub's official webhook spec (@octokit/openapi-webhooks); each fixture is a real payload from @octokit/webhooks-examples where one exists, else built from the schema, and validates against the schema (scripts/generate-github-fixtures.mjs).",
+    'Every delivery carries both signatures GitHub sends: X-Hub-Signature-256 (sha256=) and the legacy X-Hub-Signature (sha1=).',
+    "X-GitHub-Hook-Installation-Target-Type is always repository, with the sample repository's id; GitHub sends organization, integration and others for hooks installed elsewhere.",
   ],
 };

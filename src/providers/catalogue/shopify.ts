@@ -41,9 +41,18 @@ export const shopify: ProviderSpec = {
     { name: 'customers/create', description: 'A customer was created' },
     { name: 'refunds/create', description: 'A refund was created' },
     { name: 'app/uninstalled', description: 'The app was uninstalled from a shop' },
+    { name: 'orders/fulfilled', description: 'An order was fulfilled' },
+    { name: 'orders/delete', description: 'An order was deleted (only its id is sent)' },
+    { name: 'products/delete', description: 'A product was deleted (only its id is sent)' },
+    { name: 'customers/update', description: 'A customer was updated' },
+    { name: 'customers/delete', description: 'A customer was deleted' },
+    { name: 'customers/data_request', description: 'Mandatory compliance: a customer asked for their data' },
+    { name: 'customers/redact', description: "Mandatory compliance: erase a customer's data" },
+    { name: 'shop/redact', description: "Mandatory compliance: erase a shop's data, 48 hours after uninstall" },
   ],
   notes: [
     'The topic travels in X-Shopify-Topic; the body is the resource itself.',
+    'customers/data_request, customers/redact and shop/redact are the compliance topics every public app must handle; their bodies follow Shopify\'s privacy-law compliance docs (shop_id, shop_domain, customer, orders_requested / orders_to_redact).',
     'Shopify expects a response within 5 s and retries 8 times over 4 hours; the schedule here approximates it.',
   ],
 };

@@ -28,6 +28,12 @@ export const slack: ProviderSpec = {
     { delay: '1m', count: 1 },
     { delay: '5m', count: 1 },
   ],
+  // https://api.slack.com/apis/events-api#retries: each retry says which one it is and why; a handler
+  // answering X-Slack-No-Retry: 1 turns retries of that event off.
+  retrySignals: {
+    headers: { 'X-Slack-Retry-Num': '{{retry_num}}', 'X-Slack-Retry-Reason': '{{retry_reason}}' },
+    stopOn: [{ header: 'X-Slack-No-Retry', value: '1' }],
+  },
   events: [
     { name: 'app_mention', description: 'The app was mentioned in a channel' },
     { name: 'message', description: 'A message was posted in a channel' },
@@ -37,5 +43,8 @@ export const slack: ProviderSpec = {
     { name: 'app_home_opened', description: "A user opened the app's home tab" },
     { name: 'channel_created', description: 'A channel was created' },
   ],
-  notes: ['Slack expects an answer within 3 seconds and retries 3 times.'],
+  notes: [
+    'Slack expects an answer within 3 seconds and retries 3 times: at once, after 1 minute, after 5 minutes.',
+    'Retries carry X-Slack-Retry-Num (1, 2, 3) and X-Slack-Retry-Reason (http_timeout, connection_failed, http_error, ...); an answer with X-Slack-No-Retry: 1 stops them.',
+  ],
 };

@@ -21,6 +21,8 @@ export const standardWebhooks: ProviderSpec = {
     { delay: '5h', count: 1 },
     { delay: '10h', count: 2 },
   ],
+  // https://docs.svix.com/receiving/delivery-control: this answer stops retries of the message.
+  retrySignals: { stopOn: [{ header: 'webhook-delivery', value: 'abort-message' }] },
   events: [
     { name: 'user.created', description: 'A user was created' },
     { name: 'user.updated', description: 'A user was updated' },
@@ -32,6 +34,7 @@ export const standardWebhooks: ProviderSpec = {
   ],
   notes: [
     'Secrets look like whsec_<base64>; the base64 part is the key. Several secrets (rotation) give several v1 signatures.',
+    'A handler answering with the header webhook-delivery: abort-message stops the retries of that message (Svix delivery control).',
     'Svix sends the same scheme with svix-id/svix-timestamp/svix-signature headers: define a provider with those header names in whcli.config.json.',
   ],
 };

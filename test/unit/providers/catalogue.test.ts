@@ -22,7 +22,9 @@ describe('nearestNames', () => {
   });
 
   it('prefers names that contain the input', () => {
-    expect(nearestNames('pull_request', allEvents)).toEqual(expect.arrayContaining(['pull_request.opened', 'pull_request.closed']));
+    const near = nearestNames('pull_request', allEvents);
+    expect(near).toHaveLength(3);
+    for (const name of near) expect(name).toMatch(/^pull_request\./);
     // Same edit distance (1) to both: the one containing the input wins.
     expect(nearestNames('order', ['older', 'orders'])).toEqual(['orders', 'older']);
   });
@@ -69,7 +71,7 @@ describe('Catalogue.resolveEvent', () => {
     ['app_mention', 'slack'],
     ['NEW_BUSINESS', 'lehjah'],
     ['customer.wallet.balance.updated', 'lava'],
-    ['project.created', 'hackmamba'],
+    ['payment.refunded', 'hackmamba'],
     ['transfer.reversed', undefined],
   ])('infers the provider of %s when only one has it', (eventName, owner) => {
     const owners = builtinProviders.filter((p) => p.events.some((e) => e.name === eventName)).map((p) => p.name);

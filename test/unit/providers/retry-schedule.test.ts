@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/errors.js';
 import { builtinProviders } from '../../../src/providers/builtin.js';
-import { describeRetries, retryDelays } from '../../../src/providers/retry-schedule.js';
+import { describeRetries, describeRetryModes, retryDelays, retryHeaders, retryModes, shouldStopRetrying, stopSignal } from '../../../src/providers/retry-schedule.js';
 
 const provider = (name: string) => builtinProviders.find((p) => p.name === name)!;
 const MIN = 60_000;
@@ -46,5 +46,42 @@ describe('describeRetries', () => {
     expect(describeRetries(provider('lava'))).toBe('none');
     expect(describeRetries(provider('hackmamba'))).toBe('3: 1m, 5m, 15m');
     expect(describeRetries(provider('lahza'))).toBe('75: 3m x3, 1h x72');
+  });
+});
+
+describe('retry signals', () => {
+  const slack = provider('slack');
+  const svix = provider('standard-webhooks');
+
+  it('shouldStopRetrying: a 2xx, or an answer the provider documents as "stop"', () => {
+    expect(shouldStopRetrying(slack, { status: 204 })).toBe(true);
+    expect(shouldStopRetrying(slack, { status: 500 })).toBe(false);
+    expect(shouldStopRetrying(slack, { status: 500, headers: { 'x-slack-no-retry': '1' } })).toBe(true);
+    expect(shouldStopRetrying(slack, { status: 500, headers: { 'x-slack-no-retry': '0' } })).toBe(false);
+    expect(shouldStopRetrying(svix, { status: 500, headers: { 'Webhook-Delivery': 'abort-message' } })).toBe(true);
+    expect(shouldStopRetrying(svix, { status: 500, headers: { 'webhook-delivery': 'disable' } })).toBe(false);
+    // Not a signal this provider knows.
+    expect(shouldStopRetrying(slack, { status: 500, headers: { 'webhook-delivery': 'abort-message' } })).toBe(false);
+    expect(stopSignal(slack, { status: 500, headers: { 'x-slack-no-retry': ['1'] } })).toBe('X-Slack-No-Retry: 1');
+  });
+
+  it('a status in stopOn stops too (config-defined providers)', () => {
+    const gone = { ...provider('lava'), retrySignals: { stopOn: [{ status: 410 }] } };
+    expect(stopSignal(gone, { status: 410 })).toBe('status 410');
+    expect(shouldStopRetrying(gone, { status: 404 })).toBe(false);
+  });
+
+  it('retryHeaders: none on the first attempt; Slack numbers retries from 1 with the reason', () => {
+    expect(retryHeaders(slack, 0, undefined)).toEqual({});
+    expect(retryHeaders(slack, 1, { status: 500 })).toEqual({ 'X-Slack-Retry-Num': '1', 'X-Slack-Retry-Reason': 'http_error' });
+    expect(retryHeaders(slack, 2, { error: { kind: 'timeout' } })).toEqual({ 'X-Slack-Retry-Num': '2', 'X-Slack-Retry-Reason': 'http_timeout' });
+    expect(retryHeaders(slack, 3, { error: { kind: 'refused' } })['X-Slack-Retry-Reason']).toBe('connection_failed');
+    expect(retryHeaders(svix, 1, { status: 500 })).toEqual({});
+  });
+
+  it('retryModes: live first, then the provider\'s other modes', () => {
+    expect(Object.keys(retryModes(provider('paystack')))).toEqual(['live', 'test']);
+    expect(Object.keys(retryModes(provider('github')))).toEqual(['live']);
+    expect(describeRetryModes(provider('lahza'))).toBe('75: 3m x3, 1h x72; test 72: 1h x72');
   });
 });

@@ -23,6 +23,8 @@ export interface HmacProviderCase {
   provider: ProviderSpec;
   /** The header the provider's docs read, as the docs spell it. */
   docHeader: string;
+  /** Further signature headers the provider sends beside it (GitHub's legacy X-Hub-Signature). */
+  alsoHeaders?: string[];
   /** Expected scheme fields, from the provider's docs (or the catalogue notes where the docs are silent). */
   expectedScheme: { algorithm: string; encoding: 'hex' | 'base64'; prefix?: string };
   secret: string;
@@ -45,6 +47,7 @@ export function hmacProviderSuite(c: HmacProviderCase): void {
   const { provider, secret } = c;
   const signer = createSigner(provider.scheme);
   const headerKey = c.docHeader.toLowerCase();
+  const alsoKeys = (c.alsoHeaders ?? []).map((h) => h.toLowerCase());
   const bodies: TrickyBody[] = TRICKY_BODIES.filter((b) => b.utf8 || c.acceptsBinary);
   const cases = bodies.map((b) => [b.name, b] as const);
   const sign = (body: Uint8Array, s = secret) => signer.sign({ body, secret: s, timestamp: 1_700_000_000, id: 'evt_x' });
@@ -60,7 +63,7 @@ export function hmacProviderSuite(c: HmacProviderCase): void {
 
     it('headerNames lists exactly the headers sign() writes', () => {
       expect(nameSet(signer.headerNames)).toEqual(nameSet(Object.keys(sign(SIMPLE_BODY))));
-      expect(signer.headerNames.map((h) => h.toLowerCase())).toEqual([headerKey]);
+      expect(signer.headerNames.map((h) => h.toLowerCase())).toEqual([headerKey, ...alsoKeys]);
     });
 
     it('signs no timestamp, so has no tolerance', () => {
@@ -118,8 +121,9 @@ export function hmacProviderSuite(c: HmacProviderCase): void {
     });
 
     it('rejects a missing header', () => {
+      // The other signature headers stay: they alone do not verify.
       const headers = without(received(SIMPLE_BODY), c.docHeader);
-      expect(headers).toEqual({});
+      expect(Object.keys(headers)).toEqual(alsoKeys);
       expect(signer.verify({ body: SIMPLE_BODY, headers, secret }).ok).toBe(false);
     });
 

@@ -19,6 +19,7 @@ const one = (headers: HeaderBag, name: string) => {
 hmacProviderSuite({
   provider: github,
   docHeader: 'X-Hub-Signature-256',
+  alsoHeaders: ['X-Hub-Signature'],
   expectedScheme: { algorithm: 'sha256', encoding: 'hex', prefix: 'sha256=' },
   secret: "It's a Secret to Everybody",
   providerVerify: async (secret, body, headers) => {
