@@ -1,4 +1,4 @@
-import { type Environment, loadContext } from '../context.js';
+import { type Environment, loadContext, resolveProviderSecret } from '../context.js';
 import { closeDeliveryPool } from '../delivery/send.js';
 import { parseTarget } from '../delivery/target.js';
 import { parseDuration } from '../duration.js';
@@ -139,7 +139,10 @@ export async function listen(options: ListenOptions, deps: ListenDeps): Promise<
   const forward = parseTarget(forwardText);
   const providerName = options.provider ?? config?.provider;
   const provider = providerName ? catalogue.provider(providerName) : undefined;
-  const secret = options.secret ?? deps.environment.env.WHCLI_SECRET ?? config?.secret;
+  const secret = provider?.scheme.type === 'asymmetric'
+    ? resolveProviderSecret(provider, options.secret, deps.environment, config)
+    : options.secret ?? deps.environment.env.WHCLI_SECRET ?? config?.secret;
+  const signatureUrl = deps.environment.env.WHCLI_PUBLIC_URL ?? config?.signatureUrl;
   const resign = options.resign !== false && provider !== undefined && secret !== undefined;
   if (options.verifyIncoming !== undefined && !provider) {
     throw new UsageError('--verify-incoming needs --provider: it checks that provider\'s signature on each incoming event');
@@ -185,7 +188,7 @@ export async function listen(options: ListenOptions, deps: ListenDeps): Promise<
   const inspector = await startWebInspector({
     port: inspectPort,
     session: session(channel),
-    forward: { forward, provider, secret, resign, timeoutMs },
+    forward: { forward, provider, secret, resign, timeoutMs, signatureUrl },
     onNotice: notice,
     onReplay: deps.onReplay,
   }).catch(async (error: unknown) => {
@@ -210,7 +213,7 @@ export async function listen(options: ListenOptions, deps: ListenDeps): Promise<
     deps.signal.addEventListener('abort', () => resolve(), { once: true });
     const start = (creds: ChannelCredentials) => {
       listener = new Listener(
-        { relay, channel: creds.id, token: creds.token, forward, provider, secret, resign, events, timeoutMs, concurrency, history, local: embedded, verifyIncoming: options.verifyIncoming },
+        { relay, channel: creds.id, token: creds.token, forward, provider, secret, resign, signatureUrl, events, timeoutMs, concurrency, history, local: embedded, verifyIncoming: options.verifyIncoming },
         {
           onDelivery: deps.onDelivery,
           onForward: inspector?.record,

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
-import { type Environment, loadContext, resolveSecret } from '../context.js';
+import { type Environment, loadContext, resolveProviderSecret } from '../context.js';
 import { UsageError } from '../errors.js';
 import { signatureHeaders } from '../providers/sign.js';
 
@@ -29,7 +29,7 @@ export async function sign(
   const providerName = options.provider ?? config?.provider;
   if (!providerName) throw new UsageError('sign needs --provider (or "provider" in whcli.config.json)');
   const provider = catalogue.provider(providerName);
-  const secret = resolveSecret(options.secret, deps.environment, config);
+  const secret = resolveProviderSecret(provider, options.secret, deps.environment, config);
   let body: Buffer;
   if (options.file) {
     try {

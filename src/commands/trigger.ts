@@ -1,5 +1,5 @@
 import { setTimeout as sleepFor } from 'node:timers/promises';
-import { type Environment, loadContext, resolveSecret } from '../context.js';
+import { type Environment, loadContext, resolveProviderSecret } from '../context.js';
 import { sendRequest, type DeliveryResult, closeDeliveryPool } from '../delivery/send.js';
 import { parseTarget } from '../delivery/target.js';
 import { parseDuration } from '../duration.js';
@@ -7,7 +7,7 @@ import { UsageError, WhcliError } from '../errors.js';
 import { loadFixture } from '../fixtures/load.js';
 import { renderEvent } from '../fixtures/render-event.js';
 import { retryDelays } from '../providers/retry-schedule.js';
-import { signatureHeaders } from '../providers/sign.js';
+import { signRequest } from '../providers/sign.js';
 import { whcliPaths } from '../paths.js';
 import { findRunningListener } from '../tunnel/running-listeners.js';
 import { RESPOND_HEADER } from '../relay/protocol.js';
@@ -27,6 +27,8 @@ export interface TriggerOptions {
   retryMode?: string;
   timeScale?: string;
   config?: string;
+  /** The URL URL-signing schemes sign (Twilio, Square, HubSpot); defaults to the URL sent to. */
+  publicUrl?: string;
 }
 
 export interface TriggerAttempt {
@@ -79,7 +81,7 @@ async function chooseTarget(
 export async function trigger(options: TriggerOptions, deps: TriggerDeps): Promise<TriggerResult> {
   const { config, catalogue } = await loadContext(deps.environment, options.config);
   const { provider, event } = catalogue.resolveEvent(options.event, options.provider ?? inferFromConfig(config?.provider, options.event, catalogue));
-  const secret = resolveSecret(options.secret, deps.environment, config);
+  const secret = resolveProviderSecret(provider, options.secret, deps.environment, config);
   const extraHeaders = (options.header ?? []).map(parseHeaderFlag);
   const data = options.data !== undefined ? await readDataFlag(options.data) : undefined;
   const timeoutMs = options.timeout ? parseDuration(options.timeout, '--timeout') : provider.timeoutMs;
@@ -89,11 +91,12 @@ export async function trigger(options: TriggerOptions, deps: TriggerDeps): Promi
   const fixture = await loadFixture(provider, event.name);
   const rendered = renderEvent(provider, event.name, fixture, { data, set: options.set });
 
-  const sign = () => {
-    const headers: Record<string, string> = {
-      ...rendered.headers,
-      ...signatureHeaders(provider, { body: rendered.body, secret, eventId: rendered.eventId }),
-    };
+  const publicUrl = options.publicUrl ?? deps.environment.env.WHCLI_PUBLIC_URL ?? config?.signatureUrl;
+  let sentBody = rendered.body;
+  const sign = (target?: URL) => {
+    const signed = signRequest(provider, { body: rendered.body, secret, eventId: rendered.eventId, url: publicUrl ?? target?.toString() });
+    sentBody = signed.body;
+    const headers: Record<string, string> = { ...rendered.headers, ...signed.headers };
     for (const [name, value] of extraHeaders) {
       // --header replaces a header of the same name in any case; two would reach the handler otherwise.
       for (const key of Object.keys(headers)) if (key.toLowerCase() === name.toLowerCase()) delete headers[key];
@@ -104,24 +107,25 @@ export async function trigger(options: TriggerOptions, deps: TriggerDeps): Promi
 
   const base = { provider: provider.name, event: event.name, eventId: rendered.eventId, method: 'POST' as const, body: rendered.body.toString('utf8') };
   if (options.dryRun) {
-    const url = options.forward ? parseTarget(options.forward).toString() : '(not sent)';
-    return { ...base, url, via: 'dry-run', headers: sign(), attempts: [], ok: true };
+    const target = options.forward ? parseTarget(options.forward) : undefined;
+    const headers = sign(target);
+    return { ...base, body: sentBody.toString('utf8'), url: target?.toString() ?? '(not sent)', via: 'dry-run', headers, attempts: [], ok: true };
   }
 
   const { url, via } = await chooseTarget(options, deps, config?.forward);
   deps.onStart?.({ ...base, url: url.toString() });
   const sleep = deps.sleep ?? abortableSleep(deps.signal);
   const attempts: TriggerAttempt[] = [];
-  let headers = sign();
+  let headers = sign(url);
   try {
     for (let index = 0; index <= delays.length; index++) {
       const waitedMs = index === 0 ? 0 : Math.round(delays[index - 1]! / timeScale);
       if (waitedMs > 0) await sleep(waitedMs);
       // Retries keep the event id but carry a fresh signature timestamp, as providers do.
-      if (index > 0) headers = sign();
+      if (index > 0) headers = sign(url);
       // Through a listener, ask its relay for the handler's answer rather than the relay's own 200.
       const sent = via === 'listener' ? { ...headers, [RESPOND_HEADER]: 'handler' } : headers;
-      const result = await sendRequest({ url, method: 'POST', headers: sent, body: rendered.body, timeoutMs, signal: deps.signal });
+      const result = await sendRequest({ url, method: 'POST', headers: sent, body: sentBody, timeoutMs, signal: deps.signal });
       if (deps.signal?.aborted) throw deps.signal.reason;
       const attempt = { attempt: index + 1, waitedMs, result };
       attempts.push(attempt);
@@ -133,7 +137,7 @@ export async function trigger(options: TriggerOptions, deps: TriggerDeps): Promi
     await closeDeliveryPool();
   }
   const last = attempts[attempts.length - 1]!;
-  return { ...base, url: url.toString(), via, headers, attempts, ok: last.result.ok };
+  return { ...base, body: sentBody.toString('utf8'), url: url.toString(), via, headers, attempts, ok: last.result.ok };
 }
 
 /** Uses the config's provider only when it actually has the event. */

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { type Environment, loadContext, resolveSecret } from '../context.js';
+import { type Environment, loadContext, resolveProviderSecret } from '../context.js';
 import { closeDeliveryPool, sendRequest, type DeliveryResult, type OutgoingRequest } from '../delivery/send.js';
 import { parseTarget } from '../delivery/target.js';
 import { formatDuration, parseDuration } from '../duration.js';
@@ -194,7 +194,7 @@ async function resolveSettings(options: VerifyOptions, environment: Environment)
   const forward = options.forward ?? config?.forward;
   if (!forward) throw new UsageError('verify needs --forward: the URL of the handler to check, e.g. --forward localhost:3000/webhooks');
   const url = parseTarget(forward);
-  const secret = resolveSecret(options.secret, environment, config);
+  const secret = resolveProviderSecret(provider, options.secret, environment, config);
   const events = selectEvents(options.events, provider, catalogue);
   const notApplicable = notApplicableChecks(provider);
   const checks = selectChecks(options.checks, notApplicable);

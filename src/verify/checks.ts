@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { DeliveryResult, OutgoingRequest } from '../delivery/send.js';
 import { renderEvent, type RenderedEvent } from '../fixtures/render-event.js';
-import { signatureHeaders, signerFor } from '../providers/sign.js';
+import { signerFor, signRequest, type SignedRequest } from '../providers/sign.js';
 import type { ProviderSpec } from '../providers/types.js';
+import { generatePrivateKey } from '../signing/asymmetric.js';
 import { judgeAccepted, judgeRejected, type Verdict } from './judge.js';
 import { describeResponse, type CheckName, type CheckResponse, type CheckResult, type NotApplicable } from './report.js';
 
@@ -56,25 +57,25 @@ export function expectationOf(check: CheckName, provider: ProviderSpec, timeoutT
 }
 
 /** A secret that cannot be the real one, shaped so every scheme accepts it as a key. */
-function wrongSecret(): string {
+function wrongSecret(provider: ProviderSpec): string {
+  // An asymmetric scheme's wrong secret is another private key: the handler holds only the right public one.
+  if (provider.scheme.type === 'asymmetric') return generatePrivateKey(provider.scheme.algorithm);
   return `whsec_${randomBytes(24).toString('base64')}`;
 }
 
-function signed(ctx: CheckContext, rendered: RenderedEvent, secret = ctx.secret, timestampSec?: number): Record<string, string> {
-  return {
-    ...rendered.headers,
-    ...signatureHeaders(ctx.provider, { body: rendered.body, secret, eventId: rendered.eventId, timestamp: timestampSec }),
-  };
+function signed(ctx: CheckContext, rendered: RenderedEvent, secret = ctx.secret, timestampSec?: number): SignedRequest {
+  const request = signRequest(ctx.provider, { body: rendered.body, secret, eventId: rendered.eventId, timestamp: timestampSec, url: ctx.url.toString() });
+  return { headers: { ...rendered.headers, ...request.headers }, body: request.body };
 }
 
 /** The provider's own headers with every header its scheme writes taken out. */
-function unsigned(ctx: CheckContext, rendered: RenderedEvent): Record<string, string> {
+function unsigned(ctx: CheckContext, rendered: RenderedEvent): SignedRequest {
   const drop = new Set(signerFor(ctx.provider).headerNames.map((name) => name.toLowerCase()));
-  return Object.fromEntries(Object.entries(rendered.headers).filter(([name]) => !drop.has(name.toLowerCase())));
+  return { headers: Object.fromEntries(Object.entries(rendered.headers).filter(([name]) => !drop.has(name.toLowerCase()))), body: rendered.body };
 }
 
-async function post(ctx: CheckContext, rendered: RenderedEvent, headers: Record<string, string>): Promise<CheckResponse> {
-  const result = await ctx.send({ url: ctx.url, method: 'POST', headers, body: rendered.body, timeoutMs: ctx.timeoutMs });
+async function post(ctx: CheckContext, { headers, body }: SignedRequest): Promise<CheckResponse> {
+  const result = await ctx.send({ url: ctx.url, method: 'POST', headers, body, timeoutMs: ctx.timeoutMs });
   const response: CheckResponse = { latencyMs: result.durationMs };
   if (result.status !== undefined) response.status = result.status;
   if (result.body !== undefined) response.body = result.body;
@@ -98,13 +99,13 @@ function result(ctx: CheckContext, check: CheckName, rendered: RenderedEvent, re
 
 async function delivery(ctx: CheckContext): Promise<CheckResult> {
   const rendered = renderEvent(ctx.provider, ctx.event, ctx.fixture);
-  const response = await post(ctx, rendered, signed(ctx, rendered));
+  const response = await post(ctx, signed(ctx, rendered));
   return result(ctx, 'delivery', rendered, [response], judgeAccepted(response, ctx.timeoutText));
 }
 
 async function forgery(ctx: CheckContext): Promise<CheckResult> {
   const rendered = renderEvent(ctx.provider, ctx.event, ctx.fixture);
-  const response = await post(ctx, rendered, signed(ctx, rendered, wrongSecret()));
+  const response = await post(ctx, signed(ctx, rendered, wrongSecret(ctx.provider)));
   const verdict = judgeRejected(
     response,
     { sent: 'an event signed with a wrong secret', acceptedMeans: 'the handler does not verify signatures', crashesOn: 'bad signatures' },
@@ -116,7 +117,7 @@ async function forgery(ctx: CheckContext): Promise<CheckResult> {
 async function unsignedCheck(ctx: CheckContext): Promise<CheckResult> {
   const rendered = renderEvent(ctx.provider, ctx.event, ctx.fixture);
   const names = signerFor(ctx.provider).headerNames.join(', ');
-  const response = await post(ctx, rendered, unsigned(ctx, rendered));
+  const response = await post(ctx, unsigned(ctx, rendered));
   const verdict = judgeRejected(
     response,
     { sent: `an event without ${names}`, acceptedMeans: 'the handler does not verify signatures', crashesOn: 'missing signatures' },
@@ -130,7 +131,7 @@ async function replay(ctx: CheckContext): Promise<CheckResult> {
   const ageSec = replayAgeSec(ctx.provider);
   const rendered = renderEvent(ctx.provider, ctx.event, ctx.fixture);
   const timestampSec = Math.floor(ctx.nowMs() / 1000) - ageSec;
-  const response = await post(ctx, rendered, signed(ctx, rendered, ctx.secret, timestampSec));
+  const response = await post(ctx, signed(ctx, rendered, ctx.secret, timestampSec));
   const verdict = judgeRejected(
     response,
     {
@@ -145,13 +146,13 @@ async function replay(ctx: CheckContext): Promise<CheckResult> {
 
 async function duplicate(ctx: CheckContext): Promise<CheckResult> {
   const rendered = renderEvent(ctx.provider, ctx.event, ctx.fixture);
-  const first = await post(ctx, rendered, signed(ctx, rendered));
+  const first = await post(ctx, signed(ctx, rendered));
   const firstVerdict = judgeAccepted(first, ctx.timeoutText);
   if (!firstVerdict.passed) {
     return result(ctx, 'duplicate', rendered, [first], { passed: false, reason: `the first delivery failed: ${firstVerdict.reason}` });
   }
   // A redelivery carries the same id and body with a fresh signature, as providers' retries do.
-  const second = await post(ctx, rendered, signed(ctx, rendered));
+  const second = await post(ctx, signed(ctx, rendered));
   let verdict = judgeAccepted(second, ctx.timeoutText);
   const status = second.status ?? 0;
   if (!verdict.passed && status >= 400 && status < 500) {

@@ -30,7 +30,7 @@ describe.concurrent('usage errors: exit 2', () => {
   });
 
   it('unknown provider', async () => {
-    expectOneLineError(await runCli(['trigger', 'push', '--provider', 'gitlab', '--secret', 's']), 2, /^whcli: unknown provider "gitlab"\. Did you mean "github"\?$/);
+    expectOneLineError(await runCli(['trigger', 'push', '--provider', 'github.com', '--secret', 's']), 2, /^whcli: unknown provider "github\.com"\. Did you mean "github"\?$/);
     expectOneLineError(await runCli(['events', '--provider', 'nope-nope-nope']), 2, /^whcli: unknown provider "nope-nope-nope"\. Known: laabam, /);
   });
 
