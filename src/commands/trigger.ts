@@ -88,7 +88,8 @@ export async function trigger(options: TriggerOptions, deps: TriggerDeps): Promi
   const timeScale = options.timeScale ? Number(options.timeScale) : 1;
   if (!(timeScale > 0)) throw new UsageError(`--time-scale must be a positive number, got "${options.timeScale}"`);
   const delays = options.retries ? retryDelays(provider, options.retryMode) : [];
-  const fixture = await loadFixture(provider, event.name);
+  // --data stands in for the fixture, so a config provider without fixture files can still send.
+  const fixture = data !== undefined ? undefined : await loadFixture(provider, event.name);
   const rendered = renderEvent(provider, event.name, fixture, { data, set: options.set });
 
   const publicUrl = options.publicUrl ?? deps.environment.env.WHCLI_PUBLIC_URL ?? config?.signatureUrl;
