@@ -19,7 +19,8 @@ afterEach(async () => {
   server = undefined;
 });
 
-describe.each(builtinProviders.map((p) => [p.name, p] as const))('%s: a correct handler', (name, provider) => {
+// The seed providers' handlers; providers-verify.test.ts covers the rest.
+describe.each(builtinProviders.filter((p) => p.name in SECRETS).map((p) => [p.name, p] as const))('%s: a correct handler', (name, provider) => {
   it('passes every check for every event type', async () => {
     server = await startWebhookServer(correctHandler(name));
     const { report, progress } = await runVerify(environment, { provider: name, forward: server.url, secret: SECRETS[name] });
