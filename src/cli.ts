@@ -99,6 +99,7 @@ export function buildProgram(deps: ProgramDeps): Command {
     .option('--file <path>', 'body to sign (default: stdin)')
     .option('--timestamp <unix>', 'signature timestamp in unix seconds (default: now)')
     .option('--id <id>', 'message id, for schemes that sign one')
+    .option('--url <url>', 'the URL the request goes to, for providers that sign it (twilio, square, hubspot; env WHCLI_PUBLIC_URL)')
     .option('--json', 'machine-readable output')
     .option('-c, --config <file>', 'config file')
     .addHelpText(

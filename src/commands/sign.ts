@@ -11,6 +11,8 @@ export interface SignOptions {
   timestamp?: string;
   id?: string;
   config?: string;
+  /** The URL URL-signing providers sign (twilio, square, hubspot). */
+  url?: string;
 }
 
 export interface SignResult {
@@ -43,5 +45,9 @@ export async function sign(
   const timestamp = options.timestamp === undefined ? Math.floor(Date.now() / 1000) : Number(options.timestamp);
   if (!Number.isInteger(timestamp) || timestamp < 0) throw new UsageError(`--timestamp must be unix seconds, got "${options.timestamp}"`);
   const id = options.id ?? `msg_${randomUUID().replaceAll('-', '')}`;
-  return { provider: provider.name, timestamp, id, headers: signatureHeaders(provider, { body, secret, eventId: id, timestamp }) };
+  const url = options.url ?? deps.environment.env.WHCLI_PUBLIC_URL ?? config?.signatureUrl;
+  if (url === undefined && provider.scheme.type === 'templated-hmac' && provider.scheme.payload.includes('{url}')) {
+    throw new UsageError(`${provider.name} signs the URL the request is sent to: pass --url (e.g. --url https://example.com/webhooks)`);
+  }
+  return { provider: provider.name, timestamp, id, headers: signatureHeaders(provider, { body, secret, eventId: id, timestamp, url }) };
 }

@@ -50,9 +50,9 @@ export function describeScheme(spec: SchemeSpec): string {
     case 'slack':
       return 'Slack (v0= HMAC-SHA256 of v0:ts:body)';
     case 'templated-hmac':
-      return `HMAC-${spec.algorithm.toUpperCase()} ${spec.encoding} of ${spec.payload} in ${spec.header}${spec.value ? ` as ${spec.value}` : ''}`;
+      return `HMAC-${spec.algorithm.toUpperCase()} ${spec.encoding} of ${spec.payload}${spec.value ? ` as ${spec.value}` : ''}`;
     case 'asymmetric':
-      return `${spec.algorithm === 'ed25519' ? 'Ed25519' : 'ECDSA P-256'} ${spec.encoding} of ${spec.payload} in ${spec.header}`;
+      return `${spec.algorithm === 'ed25519' ? 'Ed25519' : 'ECDSA P-256'} ${spec.encoding} of ${spec.payload}`;
     case 'body-signature':
       return `HMAC-${spec.algorithm.toUpperCase()} of ${spec.payload} in the body's ${spec.fields.signature}`;
     case 'adyen':

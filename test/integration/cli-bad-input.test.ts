@@ -35,7 +35,7 @@ describe.concurrent('usage errors: exit 2', () => {
   });
 
   it('ambiguous event', async () => {
-    expectOneLineError(await runCli(['trigger', 'payment.failed', '--secret', 's', '--dry-run']), 2, /\(laabam, hackmamba\): pick one with --provider\.$/);
+    expectOneLineError(await runCli(['trigger', 'payment.failed', '--secret', 's', '--dry-run']), 2, /\(laabam, hackmamba, yoco, razorpay\): pick one with --provider\.$/);
   });
 
   it.each([

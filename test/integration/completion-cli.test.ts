@@ -55,7 +55,7 @@ describe('whcli completion', () => {
     const lines: [string[], string][] = [
       [['whcli', 'tr'], 'trigger'],
       [['whcli', 'trigger', '--dr'], '--dry-run'],
-      [['whcli', 'trigger', 'invoice.p'], 'invoice.paid invoice.payment_failed'],
+      [['whcli', 'trigger', 'invoice.p'], 'invoice.paid invoice.payment_failed invoice.payment_made'],
       [['whcli', 'trigger', '-p', 'github', '--dry-run', 'pull_request.'], 'pull_request.closed pull_request.opened pull_request.synchronize'],
       [['whcli', 'trigger', '--provider', 'stri'], 'stripe'],
       [['whcli', 'verify', '--reporter', 'j'], 'json junit'],
