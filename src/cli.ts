@@ -5,6 +5,7 @@ import { addVerifyCommand } from './cli-verify.js';
 import { addHistoryExportCommand } from './cli-history-export.js';
 import { addSetupCommands } from './cli-setup.js';
 import { DEFAULT_LISTEN_CONCURRENCY } from './tunnel/defaults.js';
+import { addKeysCommand } from './cli-keys.js';
 
 export interface ProgramDeps {
   /** Aborted on Ctrl-C / SIGTERM; long-running commands stop cleanly on it. */
@@ -62,6 +63,7 @@ export function buildProgram(deps: ProgramDeps): Command {
     .option('--retry-mode <mode>', 'which schedule: live (default) or e.g. test')
     .option('--time-scale <n>', 'divide retry delays by n (60 turns minutes into seconds)')
     .option('--dry-run', 'print the exact request without sending it')
+    .option('--public-url <url>', 'the URL URL-signing providers sign (twilio, square, hubspot; default: the URL sent to; env WHCLI_PUBLIC_URL)')
     .option('--json', 'machine-readable output')
     .option('-c, --config <file>', 'config file (default: whcli.config.json here or above)')
     .option('-l, --listener <pid>', "send through this running listener (pid or channel id, see `whcli listeners`) instead of this project's")
@@ -112,6 +114,7 @@ export function buildProgram(deps: ProgramDeps): Command {
     .option('--file <path>', 'body to sign (default: stdin)')
     .option('--timestamp <unix>', 'signature timestamp in unix seconds (default: now)')
     .option('--id <id>', 'message id, for schemes that sign one')
+    .option('--url <url>', 'the URL the request goes to, for providers that sign it (twilio, square, hubspot; env WHCLI_PUBLIC_URL)')
     .option('--json', 'machine-readable output')
     .option('-c, --config <file>', 'config file')
     .addHelpText(
@@ -139,18 +142,20 @@ export function buildProgram(deps: ProgramDeps): Command {
 
   program
     .command('providers')
-    .description('list the providers: signature scheme, headers, events, timeout, retries')
+    .description('list the providers: signing family and scheme, headers, events, timeout, retries, doc source')
+    .argument('[provider]', 'show one provider in full: doc URL, scheme, events and every assumption')
     .option('--json', 'machine-readable output')
     .option('-c, --config <file>', 'config file')
-    .addHelpText('after', examples(['whcli providers', 'whcli providers --json | jq ".[].name"']))
-    .action(async (opts) => {
+    .addHelpText('after', examples(['whcli providers', 'whcli providers twilio', 'whcli providers --json | jq ".[].name"']))
+    .action(async (name: string | undefined, opts) => {
       const [{ listProviders }, view, term] = await Promise.all([
         import('./commands/catalogue.js'),
         import('./ui/catalogue-view.js'),
         terminal(),
       ]);
-      const providers = await listProviders(opts, { environment: environment() });
-      if (opts.json) printJson(providers.map(view.providerSummary));
+      const providers = await listProviders({ ...opts, provider: name }, { environment: environment() });
+      if (opts.json) printJson(name ? view.providerSummary(providers[0]!) : providers.map(view.providerSummary));
+      else if (name) view.printProviderDetail(term, providers[0]!);
       else view.printProviders(term, providers);
     });
 
@@ -341,5 +346,6 @@ export function buildProgram(deps: ProgramDeps): Command {
   addVerifyCommand(program, deps);
   addHistoryExportCommand(program.commands.find((c) => c.name() === 'history')!);
   addSetupCommands(program, deps);
+  addKeysCommand(program);
   return program;
 }

@@ -4,6 +4,10 @@ import { findConfigFile } from './config/find-config.js';
 import { builtinProviders } from './providers/builtin.js';
 import { Catalogue } from './providers/catalogue.js';
 import type { WhcliConfig } from './config/config-file.js';
+import { whcliPaths } from './paths.js';
+import { loadOrCreateKey } from './providers/key-store.js';
+import type { ProviderSpec } from './providers/types.js';
+import { isPrivateKeyPem } from './signing/asymmetric.js';
 
 /** What every command may read from its surroundings, passed in so tests control it. */
 export interface Environment {
@@ -48,4 +52,18 @@ export function resolveSecret(flag: string | undefined, environment: Environment
     );
   }
   return secret;
+}
+
+/**
+ * The secret a provider signs with. Asymmetric schemes sign with a PEM private key: one given by
+ * --secret, WHCLI_SECRET or the config, else the provider's stored key pair (created on first use).
+ */
+export function resolveProviderSecret(provider: ProviderSpec, flag: string | undefined, environment: Environment, config?: WhcliConfig): string {
+  if (provider.scheme.type !== 'asymmetric') return resolveSecret(flag, environment, config);
+  const given = [flag, environment.env.WHCLI_SECRET, config?.secret].find(isPrivateKeyPem);
+  if (given) return given;
+  if (flag !== undefined) {
+    throw new UsageError(`${provider.name} signs with a private key: --secret must be a PEM private key, or leave it out to use the key from \`whcli keys show ${provider.name}\``, 'WHCLI_ERR_BAD_SECRET');
+  }
+  return loadOrCreateKey(whcliPaths(environment).config, provider.name, provider.scheme.algorithm).pem;
 }

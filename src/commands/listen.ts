@@ -1,4 +1,4 @@
-import { type Environment, loadContext, optionalSecret, SECRET_SOURCES } from '../context.js';
+import { type Environment, loadContext, optionalSecret, resolveProviderSecret, SECRET_SOURCES } from '../context.js';
 import { closeDeliveryPool, proxySettings, useProxy } from '../delivery/send.js';
 import { parseTarget } from '../delivery/target.js';
 import { parseDuration, parseSize } from '../duration.js';
@@ -175,7 +175,8 @@ export async function listen(options: ListenOptions, deps: ListenDeps): Promise<
   const forward = parseTarget(forwardText);
   const providerName = options.provider ?? env.WHCLI_PROVIDER ?? config?.provider;
   const provider = providerName ? catalogue.provider(providerName) : undefined;
-  const secret = optionalSecret(options.secret, deps.environment, config);
+  const secret = provider?.scheme.type === 'asymmetric' ? resolveProviderSecret(provider, options.secret, deps.environment, config) : optionalSecret(options.secret, deps.environment, config);
+  const signatureUrl = env.WHCLI_PUBLIC_URL ?? config?.signatureUrl;
   if (provider && options.resign !== false && secret === undefined) {
     throw new UsageError(
       `listen re-signs each event as ${provider.name} and needs its signing secret: ${SECRET_SOURCES}; or pass --no-resign to forward the signatures as they arrive`,
@@ -260,7 +261,7 @@ export async function listen(options: ListenOptions, deps: ListenDeps): Promise<
   const inspector = await startWebInspector({
     port: inspectPort,
     session: session(channel),
-    forward: { forward, provider, secret, resign, timeoutMs, headers: extraHeaders, insecure: options.insecure === true },
+    forward: { forward, provider, secret, resign, timeoutMs, headers: extraHeaders, insecure: options.insecure === true, signatureUrl },
     onNotice: notice,
     onReplay: deps.onReplay,
   }).catch(async (error: unknown) => {
@@ -302,6 +303,7 @@ export async function listen(options: ListenOptions, deps: ListenDeps): Promise<
           provider,
           secret,
           resign,
+          signatureUrl,
           events,
           timeoutMs,
           concurrency,

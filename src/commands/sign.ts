@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
-import { type Environment, loadContext, resolveSecret } from '../context.js';
+import { type Environment, loadContext, resolveProviderSecret } from '../context.js';
 import { UsageError } from '../errors.js';
 import { signatureHeaders } from '../providers/sign.js';
 
@@ -11,6 +11,8 @@ export interface SignOptions {
   timestamp?: string;
   id?: string;
   config?: string;
+  /** The URL URL-signing providers sign (twilio, square, hubspot). */
+  url?: string;
 }
 
 export interface SignResult {
@@ -29,7 +31,7 @@ export async function sign(
   const providerName = options.provider ?? deps.environment.env.WHCLI_PROVIDER ?? config?.provider;
   if (!providerName) throw new UsageError('sign needs --provider (or "provider" in whcli.config.json)');
   const provider = catalogue.provider(providerName);
-  const secret = resolveSecret(options.secret, deps.environment, config);
+  const secret = resolveProviderSecret(provider, options.secret, deps.environment, config);
   let body: Buffer;
   if (options.file) {
     try {
@@ -46,5 +48,9 @@ export async function sign(
   const timestamp = options.timestamp === undefined ? Math.floor(Date.now() / 1000) : Number(options.timestamp);
   if (!Number.isInteger(timestamp) || timestamp < 0) throw new UsageError(`--timestamp must be unix seconds, got "${options.timestamp}"`);
   const id = options.id ?? `msg_${randomUUID().replaceAll('-', '')}`;
-  return { provider: provider.name, timestamp, id, headers: signatureHeaders(provider, { body, secret, eventId: id, timestamp }) };
+  const url = options.url ?? deps.environment.env.WHCLI_PUBLIC_URL ?? config?.signatureUrl;
+  if (url === undefined && provider.scheme.type === 'templated-hmac' && provider.scheme.payload.includes('{url}')) {
+    throw new UsageError(`${provider.name} signs the URL the request is sent to: pass --url (e.g. --url https://example.com/webhooks)`);
+  }
+  return { provider: provider.name, timestamp, id, headers: signatureHeaders(provider, { body, secret, eventId: id, timestamp, url }) };
 }

@@ -1,5 +1,5 @@
 import { setTimeout as sleepFor } from 'node:timers/promises';
-import { type Environment, loadContext, resolveSecret, optionalSecret } from '../context.js';
+import { type Environment, loadContext, resolveProviderSecret, optionalSecret } from '../context.js';
 import type { DeliveryResult } from '../delivery/send.js';
 import { parseTarget } from '../delivery/target.js';
 import { parseDuration } from '../duration.js';
@@ -8,7 +8,7 @@ import { loadFixture } from '../fixtures/load.js';
 import { renderEvent } from '../fixtures/render-event.js';
 import { chosenApiVersion, withApiVersion } from '../providers/api-version.js';
 import { retryDelays, retryHeaders, stopSignal } from '../providers/retry-schedule.js';
-import { signatureHeaders } from '../providers/sign.js';
+import { signRequest } from '../providers/sign.js';
 import { whcliPaths } from '../paths.js';
 import { belongsHere, chooseListener, listRunningListeners, type ListenerRecord } from '../tunnel/running-listeners.js';
 import { RESPOND_HEADER } from '../relay/protocol.js';
@@ -35,6 +35,8 @@ export interface TriggerOptions {
   listener?: string;
   /** Accept the target's TLS certificate unchecked (a local handler's self-signed one). */
   insecure?: boolean;
+  /** The URL URL-signing schemes sign (Twilio, Square, HubSpot); defaults to the URL sent to. */
+  publicUrl?: string;
 }
 
 export interface TriggerAttempt {
@@ -128,21 +130,23 @@ export async function trigger(options: TriggerOptions, deps: TriggerDeps): Promi
   const { event } = resolved;
   const provider = withApiVersion(resolved.provider, chosenApiVersion(options.apiVersion, resolved.provider, deps.environment));
   // A re-signing listener replaces the signature: no secret of our own is needed then.
-  const secret = listener?.resign ? optionalSecret(options.secret, deps.environment, config) : resolveSecret(options.secret, deps.environment, config);
+  const secret = listener?.resign ? optionalSecret(options.secret, deps.environment, config) : resolveProviderSecret(provider, options.secret, deps.environment, config);
   const extraHeaders = (options.header ?? []).map(parseHeaderFlag);
   const data = options.data !== undefined ? await readDataFlag(options.data) : undefined;
   const timeoutMs = options.timeout ? parseDuration(options.timeout, '--timeout') : provider.timeoutMs;
   const timeScale = options.timeScale ? Number(options.timeScale) : 1;
   if (!(timeScale > 0)) throw new UsageError(`--time-scale must be a positive number, got "${options.timeScale}"`);
   const delays = options.retries ? retryDelays(provider, options.retryMode) : [];
-  const fixture = await loadFixture(provider, event.name);
+  // --data stands in for the fixture, so a config provider without fixture files can still send.
+  const fixture = data !== undefined && !provider.envelope.dataPath ? undefined : await loadFixture(provider, event.name);
   const rendered = renderEvent(provider, event.name, fixture, { data, set: options.set, setNew: options.setNew });
 
-  const sign = () => {
-    const headers: Record<string, string> = {
-      ...rendered.headers,
-      ...(secret === undefined ? {} : signatureHeaders(provider, { body: rendered.body, secret, eventId: rendered.eventId })),
-    };
+  const publicUrl = options.publicUrl ?? deps.environment.env.WHCLI_PUBLIC_URL ?? config?.signatureUrl;
+  let sentBody = rendered.body;
+  const sign = (to?: URL) => {
+    const signed = secret === undefined ? { headers: {}, body: rendered.body } : signRequest(provider, { body: rendered.body, secret, eventId: rendered.eventId, url: publicUrl ?? to?.toString() });
+    sentBody = signed.body;
+    const headers: Record<string, string> = { ...rendered.headers, ...signed.headers };
     for (const [name, value] of extraHeaders) {
       // --header replaces a header of the same name in any case; two would reach the handler otherwise.
       for (const key of Object.keys(headers)) if (key.toLowerCase() === name.toLowerCase()) delete headers[key];
@@ -153,15 +157,16 @@ export async function trigger(options: TriggerOptions, deps: TriggerDeps): Promi
 
   const base = { provider: provider.name, event: event.name, eventId: rendered.eventId, method: 'POST' as const, body: rendered.body.toString('utf8') };
   if (!target) {
-    const url = options.forward ? parseTarget(options.forward).toString() : '(not sent)';
-    return { ...base, url, via: 'dry-run', headers: sign(), attempts: [], ok: true };
+    const to = options.forward ? parseTarget(options.forward) : undefined;
+    const headers = sign(to);
+    return { ...base, body: sentBody.toString('utf8'), url: to?.toString() ?? '(not sent)', via: 'dry-run', headers, attempts: [], ok: true };
   }
 
   const { url, via } = target;
   deps.onStart?.({ ...base, url: url.toString(), listener });
   const sleep = deps.sleep ?? abortableSleep(deps.signal);
   const attempts: TriggerAttempt[] = [];
-  let headers = sign();
+  let headers = sign(url);
   // Loaded only to send: undici is most of a dry run's start-up otherwise.
   const { sendRequest, closeDeliveryPool, proxySettings, useProxy } = await import('../delivery/send.js');
   useProxy(proxySettings(deps.environment.env));
@@ -172,10 +177,10 @@ export async function trigger(options: TriggerOptions, deps: TriggerDeps): Promi
       if (waitedMs > 0) await sleep(waitedMs);
       // Retries keep the event id but carry a fresh signature timestamp, as providers do, and the
       // provider's retry headers (Slack's X-Slack-Retry-Num / -Reason).
-      if (index > 0) headers = { ...sign(), ...retryHeaders(provider, index, attempts[index - 1]!.result) };
+      if (index > 0) headers = { ...sign(url), ...retryHeaders(provider, index, attempts[index - 1]!.result) };
       // Through a listener, ask its relay for the handler's answer rather than the relay's own 200.
       const sent = via === 'listener' ? { ...headers, [RESPOND_HEADER]: 'handler' } : headers;
-      const result = await sendRequest({ url, method: 'POST', headers: sent, body: rendered.body, timeoutMs, signal: deps.signal, insecure: options.insecure === true });
+      const result = await sendRequest({ url, method: 'POST', headers: sent, body: sentBody, timeoutMs, signal: deps.signal, insecure: options.insecure === true });
       if (deps.signal?.aborted) throw deps.signal.reason;
       const attempt: TriggerAttempt = { attempt: index + 1, waitedMs, result, ...(via === 'listener' ? whoAnswered(result) : result.status !== undefined ? { answeredBy: 'handler' } : {}) };
       attempts.push(attempt);
@@ -188,7 +193,7 @@ export async function trigger(options: TriggerOptions, deps: TriggerDeps): Promi
     await closeDeliveryPool();
   }
   const last = attempts[attempts.length - 1]!;
-  return { ...base, url: url.toString(), via, headers, attempts, ok: last.result.ok, ...(listener ? { listener } : {}), ...(stoppedBy ? { stoppedBy } : {}) };
+  return { ...base, body: sentBody.toString('utf8'), url: url.toString(), via, headers, attempts, ok: last.result.ok, ...(listener ? { listener } : {}), ...(stoppedBy ? { stoppedBy } : {}) };
 }
 
 /** Uses the config's provider only when it actually has the event. */

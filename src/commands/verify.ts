@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { type Environment, loadContext, resolveSecret } from '../context.js';
+import { type Environment, loadContext, resolveProviderSecret } from '../context.js';
 import { closeDeliveryPool, sendRequest, type DeliveryResult, type OutgoingRequest } from '../delivery/send.js';
 import { parseTarget } from '../delivery/target.js';
 import { formatDuration, parseDuration } from '../duration.js';
@@ -304,7 +304,7 @@ async function resolveSettings(options: VerifyOptions, environment: Environment)
   const forward = options.forward ?? config?.forward;
   if (!forward) throw new UsageError('verify needs --forward: the URL of the handler to check, e.g. --forward localhost:3000/webhooks');
   const url = parseTarget(forward);
-  const secret = resolveSecret(options.secret, environment, config);
+  const secret = resolveProviderSecret(provider, options.secret, environment, config);
   if ([options.scenario, options.from].filter(Boolean).length > 1) throw new UsageError('--scenario and --from each choose what to send: give one of them');
   if ((options.scenario || options.from) && options.events && options.events !== 'all') {
     throw new UsageError(`--events chooses catalogue events; ${options.scenario ? '--scenario' : '--from'} sends its own: leave --events out`);

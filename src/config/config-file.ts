@@ -35,6 +35,40 @@ const scheme = z.discriminatedUnion('type', [
     timestampHeader: z.string().optional(),
     toleranceSec: z.number().positive().optional(),
   }),
+  z.object({
+    type: z.literal('templated-hmac'),
+    algorithm: z.enum(['sha1', 'sha256', 'sha512']),
+    encoding: z.enum(['hex', 'base64', 'base64url']),
+    payload: z.string().min(1),
+    header: z.string().min(1),
+    value: z.string().includes('{signature}').optional(),
+    timestampHeader: z.string().optional(),
+    idHeader: z.string().optional(),
+    timestampFormat: z.enum(['unix', 'unix-ms', 'iso']).optional(),
+    secretEncoding: z.enum(['utf8', 'base64', 'hex']).optional(),
+    toleranceSec: z.number().positive().optional(),
+  }),
+  z.object({
+    type: z.literal('asymmetric'),
+    algorithm: z.enum(['ed25519', 'ecdsa-p256']),
+    header: z.string().min(1),
+    timestampHeader: z.string().min(1),
+    payload: z.string().min(1),
+    encoding: z.enum(['hex', 'base64']),
+    publicKeyFormat: z.enum(['raw-hex', 'spki-base64', 'pem']),
+    toleranceSec: z.number().positive().optional(),
+  }),
+  z.object({
+    type: z.literal('body-signature'),
+    algorithm: z.enum(['sha1', 'sha256', 'sha512']),
+    encoding: z.enum(['hex', 'base64']),
+    fields: z.object({ timestamp: z.string().min(1), token: z.string().min(1), signature: z.string().min(1) }),
+    payload: z.string().min(1),
+    toleranceSec: z.number().positive().optional(),
+  }),
+  z.object({ type: z.literal('adyen') }),
+  z.object({ type: z.literal('token'), header: z.string().min(1), prefix: z.string().optional() }),
+  z.object({ type: z.literal('basic-auth'), username: z.string().optional() }),
 ]);
 
 const event = z.union([
@@ -60,7 +94,8 @@ const provider = z.strictObject({
   envelope: z
     .strictObject({
       template: z.unknown(),
-      typeFrom: z.strictObject({ path: z.string().optional(), header: z.string().optional(), actionPath: z.string().optional() }),
+      format: z.enum(['json', 'form']).optional(),
+      typeFrom: z.strictObject({ path: z.string().optional(), header: z.string().optional(), actionPath: z.string().optional(), fallbackPath: z.string().optional(), names: z.record(z.string(), z.string()).optional() }),
       idFrom: z.strictObject({ path: z.string().optional(), header: z.string().optional() }).optional(),
       idTemplate: z.string().default('evt_{{rand}}'),
       dataPath: z.string().optional(),
@@ -91,6 +126,7 @@ export const configSchema = z
     provider: z.string().optional().describe('The provider commands use when --provider is left out, e.g. "stripe".'),
     secret: z.string().optional().describe('The signing secret, when neither --secret nor WHCLI_SECRET is set.'),
     forward: z.string().optional().describe('Where trigger and verify send by default: 3000, localhost:3000/webhooks or a URL.'),
+    signatureUrl: z.string().url().optional().describe('The URL URL-signing schemes sign (Twilio, Square, HubSpot) when it is not the URL sent to.'),
     relay: z.string().optional().describe('The relay URL listen connects to.'),
     events: z.array(z.string()).optional().describe('The event types this project handles.'),
     providers: z.array(provider).default([]).describe('Your own providers, and overrides of built-in ones by name.'),

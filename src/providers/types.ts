@@ -4,6 +4,8 @@ import type { SchemeSpec } from '../signing/index.js';
 export interface EventSpec {
   name: string;
   description: string;
+  /** Headers this event carries besides the provider's own (GitLab's X-Gitlab-Event: "Push Hook"). */
+  headers?: Record<string, string>;
 }
 
 /**
@@ -57,8 +59,18 @@ export interface ProviderSpec {
      * other {{tokens}} are filled per send (see src/fixtures/template.ts).
      */
     template: unknown;
+    /** How the body is written: JSON (default), or application/x-www-form-urlencoded fields. */
+    format?: 'json' | 'form';
     /** Where a received request names its event type: a dot path into the body or a header. */
-    typeFrom: { path?: string; header?: string; actionPath?: string };
+    typeFrom: {
+      path?: string;
+      header?: string;
+      actionPath?: string;
+      /** Read when `path` finds nothing (Twilio: SmsStatus, else CallStatus). */
+      fallbackPath?: string;
+      /** Maps the value read to whcli's event name (Discord's type 1 is "ping"; Coinbase's "charge:created"). */
+      names?: Record<string, string>;
+    };
     /** Where a received request carries its event id. */
     idFrom?: { path?: string; header?: string };
     /** How a fresh event id is made, e.g. "evt_{{rand}}" or "{{uuid}}". */

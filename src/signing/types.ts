@@ -10,6 +10,10 @@ export interface SignInput {
   id: string;
   /** Further secrets to sign with as well, for schemes that carry several signatures (key rotation). */
   extraSecrets?: readonly string[];
+  /** The URL the request is sent to, for schemes that sign it (Twilio, Square, HubSpot). */
+  url?: string;
+  /** The HTTP method, for schemes that sign it; POST when absent. */
+  method?: string;
 }
 
 export interface VerifyInput {
@@ -20,6 +24,10 @@ export interface VerifyInput {
   now?: number;
   /** Overrides the scheme's own tolerance, in seconds. */
   toleranceSec?: number;
+  /** The URL the request was sent to, for schemes that sign it. */
+  url?: string;
+  /** The HTTP method, for schemes that sign it; POST when absent. */
+  method?: string;
 }
 
 export type VerifyResult = { ok: true } | { ok: false; reason: string };
@@ -32,6 +40,8 @@ export interface Signer {
   readonly toleranceSec: number | undefined;
   sign(input: SignInput): Record<string, string>;
   verify(input: VerifyInput): VerifyResult;
+  /** For schemes that carry the signature inside the body (Mailgun, Adyen): the body to send instead. */
+  signBody?(input: SignInput): Uint8Array;
 }
 
 export type HmacAlgorithm = 'sha1' | 'sha256' | 'sha512';
@@ -64,7 +74,72 @@ export type SchemeSpec =
       toleranceSec?: number;
     }
   | { type: 'stripe'; header?: string; toleranceSec?: number }
-  | { type: 'slack'; header?: string; timestampHeader?: string; toleranceSec?: number };
+  | { type: 'slack'; header?: string; timestampHeader?: string; toleranceSec?: number }
+  | TemplatedHmacSpec
+  | AsymmetricSpec
+  | BodySignatureSpec
+  | AdyenSpec
+  | { type: 'token'; header: string; /** Written before the secret, e.g. "Bearer ". */ prefix?: string }
+  | { type: 'basic-auth'; /** Used when the secret holds no "user:" part. */ username?: string };
+
+export type DigestEncoding = 'hex' | 'base64' | 'base64url';
+
+/**
+ * An HMAC over a payload built from a template, in headers built from templates. Payload tokens:
+ * {timestamp} {body} {id} {url} {method} {params} (sorted form parameters as key+value).
+ * Header value tokens: {timestamp} {signature}.
+ */
+export interface TemplatedHmacSpec {
+  type: 'templated-hmac';
+  algorithm: HmacAlgorithm;
+  encoding: DigestEncoding;
+  /** e.g. "{timestamp}.{body}", "v0:{timestamp}:{body}", "{url}{params}". */
+  payload: string;
+  header: string;
+  /** The header's value; "{signature}" when absent. e.g. "t={timestamp},v1={signature}". */
+  value?: string;
+  /** A header of its own for the timestamp, when the signature header does not embed it. */
+  timestampHeader?: string;
+  /** A header carrying the message id, when the payload signs {id}. */
+  idHeader?: string;
+  /** How the timestamp is written: unix seconds (default), unix milliseconds or ISO 8601. */
+  timestampFormat?: 'unix' | 'unix-ms' | 'iso';
+  /** How the secret becomes the key: as written (default), or decoded from base64/hex. */
+  secretEncoding?: 'utf8' | 'base64' | 'hex';
+  /** Seconds; none means the scheme signs no timestamp to check. */
+  toleranceSec?: number;
+}
+
+/** A signature by a private key whcli holds; the handler checks it with the public key. */
+export interface AsymmetricSpec {
+  type: 'asymmetric';
+  algorithm: 'ed25519' | 'ecdsa-p256';
+  header: string;
+  timestampHeader: string;
+  /** e.g. "{timestamp}{body}". */
+  payload: string;
+  encoding: 'hex' | 'base64';
+  /** How the handler is given the public key (see `whcli keys show`). */
+  publicKeyFormat: 'raw-hex' | 'spki-base64' | 'pem';
+  toleranceSec?: number;
+}
+
+/** A signature carried in the body itself (Mailgun): JSON dot paths, or form field names. */
+export interface BodySignatureSpec {
+  type: 'body-signature';
+  algorithm: HmacAlgorithm;
+  encoding: 'hex' | 'base64';
+  /** Where the timestamp, the random token and the signature go in the body. */
+  fields: { timestamp: string; token: string; signature: string };
+  /** What is signed, e.g. "{timestamp}{token}". */
+  payload: string;
+  toleranceSec?: number;
+}
+
+/** Adyen: HMAC-SHA256 (hex key) over fields of each notification item, in additionalData.hmacSignature. */
+export interface AdyenSpec {
+  type: 'adyen';
+}
 
 export function headerValue(headers: HeaderBag, name: string): string | undefined {
   const value = headers[name.toLowerCase()];

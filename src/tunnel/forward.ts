@@ -1,7 +1,7 @@
 import type { HeaderList, OutgoingRequest } from '../delivery/send.js';
 import { joinTarget, rawTargetPath } from '../delivery/target.js';
 import { readPath } from '../fixtures/set-path.js';
-import { signatureHeaders, signerFor } from '../providers/sign.js';
+import { signerFor, signRequest } from '../providers/sign.js';
 import type { ProviderSpec } from '../providers/types.js';
 import type { RelayEvent } from '../relay/protocol.js';
 
@@ -39,6 +39,8 @@ export interface ForwardOptions {
   secret?: string;
   /** Replace the provider's signature headers with a fresh signature. */
   resign: boolean;
+  /** The URL URL-signing schemes sign; defaults to the handler's URL. */
+  signatureUrl?: string;
   timeoutMs: number;
   /** Added to every forwarded request (listen -H), replacing a header of the same name. */
   headers?: readonly [string, string][];
@@ -67,11 +69,30 @@ function header(event: RelayEvent, name: string): string | undefined {
 }
 
 function parseJson(body: Buffer): unknown {
+  const text = body.toString('utf8');
   try {
-    return JSON.parse(body.toString('utf8'));
+    return JSON.parse(text);
   } catch {
-    return undefined;
+    // Form posts (Twilio, Slack commands, Mailgun) name their event in a field.
+    return /^[\w.%+-]+=/.test(text) ? formFields(text) : undefined;
   }
+}
+
+/** Form fields as an object; a JSON value (Slack's payload=) is parsed so dot paths reach into it. */
+function formFields(text: string): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  for (const [name, value] of new URLSearchParams(text)) {
+    let parsed: unknown = value;
+    if (value.startsWith('{')) {
+      try {
+        parsed = JSON.parse(value);
+      } catch {
+        parsed = value;
+      }
+    }
+    Object.defineProperty(fields, name, { value: parsed, enumerable: true, writable: true, configurable: true });
+  }
+  return fields;
 }
 
 /** Reads the event type and id; without a provider, tries the common places. */
@@ -82,6 +103,8 @@ export function describeEvent(event: RelayEvent, provider?: ProviderSpec): Event
   if (provider) {
     const { typeFrom, idFrom } = provider.envelope;
     let type = typeFrom.header ? header(event, typeFrom.header) : typeFrom.path ? str(readPath(body(), typeFrom.path)) : undefined;
+    if (type === undefined && typeFrom.fallbackPath) type = str(readPath(body(), typeFrom.fallbackPath));
+    if (type !== undefined && typeFrom.names && Object.hasOwn(typeFrom.names, type)) type = typeFrom.names[type];
     if (type && typeFrom.actionPath) {
       const action = str(readPath(body(), typeFrom.actionPath));
       if (action) type = `${type}.${action}`;
@@ -147,8 +170,9 @@ export function buildForwardRequest(event: RelayEvent, options: ForwardOptions, 
   }
   const headers = forwardableHeaders(event.headers, signatureHeaderSet(provider));
   const eventId = (info ?? describeEvent(event, provider)).eventId ?? event.id;
-  Object.assign(headers, signatureHeaders(provider, { body: event.body, secret, eventId }));
-  return { ...common, headers: withExtraHeaders(headers, options.headers) };
+  const signed = signRequest(provider, { body: event.body, secret, eventId, url: options.signatureUrl ?? url.toString(), method: event.method });
+  Object.assign(headers, signed.headers);
+  return { ...common, body: signed.body, headers: withExtraHeaders(headers, options.headers) };
 }
 
 /** Checks the signature an event arrived with, as the provider made it, against the provider's secret. */

@@ -20,6 +20,8 @@ export interface ListenerOptions {
   provider?: ProviderSpec;
   secret?: string;
   resign: boolean;
+  /** The URL URL-signing schemes sign; defaults to the handler's URL. */
+  signatureUrl?: string;
   /** Only these event types are forwarded; others are acknowledged as filtered. */
   events?: ReadonlySet<string>;
   /**

@@ -1,5 +1,5 @@
 import type { ProviderSpec } from '../providers/types.js';
-import { describeScheme } from '../signing/index.js';
+import { describeScheme, SCHEME_FAMILIES, schemeFamily } from '../signing/index.js';
 import { deliveryOrder } from '../providers/delivery-order.js';
 import { describeRetries, describeRetryModes, retryModes } from '../providers/retry-schedule.js';
 import { signerFor } from '../providers/sign.js';
@@ -14,6 +14,7 @@ export function providerSummary(p: ProviderSpec) {
     name: p.name,
     title: p.title,
     scheme: p.scheme,
+    family: schemeFamily(p.scheme),
     signatureHeaders: headerNamesOf(p),
     events: p.events.map((e) => e.name),
     timeoutMs: p.timeoutMs,
@@ -36,11 +37,28 @@ function headerNamesOf(p: ProviderSpec): string[] {
 
 export function printProviders(term: Terminal, providers: readonly ProviderSpec[]): void {
   const c = term.color;
-  const rows = [['PROVIDER', 'SIGNATURE', 'HEADER', 'EVENTS', 'TIMEOUT', 'RETRIES'].map((h) => c.bold(h))];
+  const rows = [['PROVIDER', 'FAMILY', 'SIGNATURE', 'HEADER', 'EVENTS', 'TIMEOUT', 'RETRIES'].map((h) => c.bold(h))];
   for (const p of providers) {
-    rows.push([p.name, describeScheme(p.scheme), headerNamesOf(p).join(', '), String(p.events.length), formatDuration(p.timeoutMs), describeRetryModes(p)]);
+    rows.push([p.name, schemeFamily(p.scheme), describeScheme(p.scheme), headerNamesOf(p).join(', ') || '(in the body)', String(p.events.length), formatDuration(p.timeoutMs), describeRetryModes(p)]);
   }
   for (const line of table(rows)) term.out(line);
+  term.out('');
+  term.out(c.bold('Signing families'));
+  for (const [family, description] of Object.entries(SCHEME_FAMILIES)) term.out(`  ${family.padEnd(17)} ${c.dim(description)}`);
+  term.out(c.dim('Scheme, events, timeout and retries of each provider come from its docs: whcli providers --json lists them with notes.'));
+}
+
+/** One provider in full: its source, scheme, timeout, retries, events and every assumption made. */
+export function printProviderDetail(term: Terminal, p: ProviderSpec): void {
+  const c = term.color;
+  term.out(`${c.bold(p.name)}  ${p.title}`);
+  term.out(`  docs      ${p.docs ?? '(none)'}`);
+  term.out(`  family    ${schemeFamily(p.scheme)}: ${describeScheme(p.scheme)}`);
+  term.out(`  headers   ${headerNamesOf(p).join(', ') || '(signature in the body)'}`);
+  term.out(`  timeout   ${formatDuration(p.timeoutMs)}`);
+  term.out(`  retries   ${describeRetries(p)}`);
+  term.out(`  events    ${p.events.map((e) => e.name).join(', ')}`);
+  for (const note of p.notes) term.out(`  ${c.dim('note')}      ${note}`);
 }
 
 export function printEvents(term: Terminal, providers: readonly ProviderSpec[]): void {

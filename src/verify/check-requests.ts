@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { DeliveryResult, HeaderList, OutgoingRequest } from '../delivery/send.js';
 import { renderEvent, type RenderedEvent } from '../fixtures/render-event.js';
-import { signatureHeaders, signerFor } from '../providers/sign.js';
+import { signerFor, signRequest } from '../providers/sign.js';
+import { generatePrivateKey } from '../signing/asymmetric.js';
 import type { ProviderSpec } from '../providers/types.js';
 import type { Verdict } from './judge.js';
 import { describeResponse, type CheckName, type CheckResponse, type CheckResult } from './report.js';
@@ -56,8 +57,16 @@ export function renderFor(ctx: CheckContext): RenderedEvent {
 }
 
 /** A secret that cannot be the real one, shaped so every scheme accepts it as a key. */
-export function wrongSecret(): string {
+export function wrongSecret(provider: ProviderSpec): string {
+  // An asymmetric scheme's wrong secret is another private key: the handler holds only the right public one.
+  if (provider.scheme.type === 'asymmetric') return generatePrivateKey(provider.scheme.algorithm);
   return `whsec_${randomBytes(24).toString('base64')}`;
+}
+
+/** What one check sends: headers and the exact body (a scheme that signs inside the body rewrites it). */
+export interface CheckRequest {
+  headers: HeaderList;
+  body: Uint8Array;
 }
 
 /** The provider's headers plus a signature over `body` (the rendered body by default). */
@@ -65,22 +74,25 @@ export function signed(
   ctx: CheckContext,
   rendered: RenderedEvent,
   options: { secret?: string; timestampSec?: number; body?: Uint8Array } = {},
-): Record<string, string> {
-  const body = options.body ?? rendered.body;
-  return {
-    ...rendered.headers,
-    ...signatureHeaders(ctx.provider, { body, secret: options.secret ?? ctx.secret, eventId: rendered.eventId, timestamp: options.timestampSec }),
-  };
+): { headers: Record<string, string>; body: Uint8Array } {
+  const request = signRequest(ctx.provider, {
+    body: options.body ?? rendered.body,
+    secret: options.secret ?? ctx.secret,
+    eventId: rendered.eventId,
+    timestamp: options.timestampSec,
+    url: ctx.url.toString(),
+  });
+  return { headers: { ...rendered.headers, ...request.headers }, body: request.body };
 }
 
 /** The provider's own headers with every header its scheme writes taken out. */
-export function unsigned(ctx: CheckContext, rendered: RenderedEvent): Record<string, string> {
+export function unsigned(ctx: CheckContext, rendered: RenderedEvent): CheckRequest {
   const drop = new Set(signerFor(ctx.provider).headerNames.map((name) => name.toLowerCase()));
-  return Object.fromEntries(Object.entries(rendered.headers).filter(([name]) => !drop.has(name.toLowerCase())));
+  return { headers: Object.fromEntries(Object.entries(rendered.headers).filter(([name]) => !drop.has(name.toLowerCase()))), body: rendered.body };
 }
 
 /** Sends one request and keeps what a report needs of the answer; never throws. */
-export async function post(ctx: CheckContext, body: Uint8Array, headers: HeaderList): Promise<CheckResponse> {
+export async function post(ctx: CheckContext, { body, headers }: CheckRequest): Promise<CheckResponse> {
   const result = await ctx.send({ url: ctx.url, method: 'POST', headers, body, timeoutMs: ctx.timeoutMs });
   const response: CheckResponse = { latencyMs: result.durationMs };
   if (result.status !== undefined) response.status = result.status;

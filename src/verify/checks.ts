@@ -62,7 +62,7 @@ function expected(ctx: CheckContext, check: CheckName): string {
 
 async function delivery(ctx: CheckContext, check: 'delivery' | 'scenario' = 'delivery'): Promise<CheckResult> {
   const rendered = renderFor(ctx);
-  const response = await post(ctx, rendered.body, signed(ctx, rendered));
+  const response = await post(ctx, signed(ctx, rendered));
   const slow = response.status !== undefined && response.latencyMs > ctx.timeoutMs / 2;
   const result = checkResult(ctx, check, expected(ctx, check), rendered.eventId, [response], judgeAccepted(response, ctx.timeoutText), {
     ...(slow ? { warning: `answered in ${Math.round(response.latencyMs)}ms, more than half of ${ctx.timeoutText}: under load it will time out; answer 2xx first and do the work afterwards` } : {}),
@@ -80,7 +80,7 @@ async function withDiagnosis(ctx: CheckContext, result: CheckResult, rendered: R
 
 async function forgery(ctx: CheckContext): Promise<CheckResult> {
   const rendered = renderFor(ctx);
-  const response = await post(ctx, rendered.body, signed(ctx, rendered, { secret: wrongSecret() }));
+  const response = await post(ctx, signed(ctx, rendered, { secret: wrongSecret(ctx.provider) }));
   const verdict = judgeRejected(
     response,
     { sent: 'an event signed with a wrong secret', acceptedMeans: 'the handler does not verify signatures', crashesOn: 'bad signatures' },
@@ -92,7 +92,7 @@ async function forgery(ctx: CheckContext): Promise<CheckResult> {
 async function unsignedCheck(ctx: CheckContext): Promise<CheckResult> {
   const rendered = renderFor(ctx);
   const names = signerFor(ctx.provider).headerNames.join(', ');
-  const response = await post(ctx, rendered.body, unsigned(ctx, rendered));
+  const response = await post(ctx, unsigned(ctx, rendered));
   const verdict = judgeRejected(
     response,
     { sent: `an event without ${names}`, acceptedMeans: 'the handler does not verify signatures', crashesOn: 'missing signatures' },
@@ -106,7 +106,7 @@ async function replay(ctx: CheckContext): Promise<CheckResult> {
   const ageSec = replayAgeSec(ctx.provider);
   const rendered = renderFor(ctx);
   const timestampSec = Math.floor(ctx.nowMs() / 1000) - ageSec;
-  const response = await post(ctx, rendered.body, signed(ctx, rendered, { timestampSec }));
+  const response = await post(ctx, signed(ctx, rendered, { timestampSec }));
   const verdict = judgeRejected(
     response,
     {
@@ -133,7 +133,7 @@ export function repeatVerdict(verdict: Verdict, response: CheckResponse, how: st
 
 async function duplicate(ctx: CheckContext): Promise<CheckResult> {
   const rendered = renderFor(ctx);
-  const first = await post(ctx, rendered.body, signed(ctx, rendered));
+  const first = await post(ctx, signed(ctx, rendered));
   const firstVerdict = judgeAccepted(first, ctx.timeoutText);
   if (!firstVerdict.passed) {
     return checkResult(ctx, 'duplicate', expected(ctx, 'duplicate'), rendered.eventId, [first], {
@@ -142,7 +142,7 @@ async function duplicate(ctx: CheckContext): Promise<CheckResult> {
     });
   }
   // A redelivery carries the same id and body with a fresh signature, as providers' retries do.
-  const second = await post(ctx, rendered.body, signed(ctx, rendered));
+  const second = await post(ctx, signed(ctx, rendered));
   const verdict = repeatVerdict(judgeAccepted(second, ctx.timeoutText), second, 'a repeated event id');
   return checkResult(ctx, 'duplicate', expected(ctx, 'duplicate'), rendered.eventId, [first, second], verdict);
 }
@@ -151,7 +151,7 @@ async function duplicate(ctx: CheckContext): Promise<CheckResult> {
 async function rawBody(ctx: CheckContext): Promise<CheckResult> {
   const rendered = renderFor(ctx);
   const body = reserializationProbeBody(rendered.body);
-  const response = await post(ctx, body, signed(ctx, rendered, { body }));
+  const response = await post(ctx, signed(ctx, rendered, { body }));
   let verdict = judgeAccepted(response, ctx.timeoutText);
   const status = response.status ?? 0;
   if (!verdict.passed && status >= 400 && status < 500) verdict = { passed: false, reason: RESERIALIZED_BODY_REASON };

@@ -57,7 +57,7 @@ function alternativeNames(names: readonly string[]): Map<string, string>[] {
 function probesFor(ctx: CheckContext, rendered: RenderedEvent, body: Uint8Array): Probe[] {
   const signer = signerFor(ctx.provider);
   const names = signer.headerNames;
-  const headers = signed(ctx, rendered, { body });
+  const { headers } = signed(ctx, rendered, { body });
   const lowerNames = new Set(names.map((n) => n.toLowerCase()));
   const probes: Probe[] = [];
 
@@ -65,8 +65,7 @@ function probesFor(ctx: CheckContext, rendered: RenderedEvent, body: Uint8Array)
   if (compact && !compact.equals(Buffer.from(body))) {
     probes.push({
       name: 're-serialized body, re-signed',
-      body: compact,
-      headers: signed(ctx, rendered, { body: compact }),
+      ...signed(ctx, rendered, { body: compact }),
       cause: 'your handler verifies a re-serialized body: verify the raw request bytes, not JSON.stringify(req.body)',
     });
   }
@@ -103,8 +102,7 @@ function probesFor(ctx: CheckContext, rendered: RenderedEvent, body: Uint8Array)
       const age = Math.abs(shift);
       probes.push({
         name: `timestamp shifted by ${shift > 0 ? '+' : ''}${shift}s`,
-        body,
-        headers: signed(ctx, rendered, { body, timestampSec: nowSec + shift }),
+        ...signed(ctx, rendered, { body, timestampSec: nowSec + shift }),
         cause:
           shift > 0
             ? `your clock check rejects a timestamp ${age} s old: the handler's clock runs about ${age} s ahead of this machine's, or its tolerance is shorter than the ${signer.toleranceSec} s providers allow; sync the clock (NTP) and use the provider's tolerance`
@@ -113,8 +111,7 @@ function probesFor(ctx: CheckContext, rendered: RenderedEvent, body: Uint8Array)
     }
     probes.push({
       name: 'timestamp in milliseconds',
-      body,
-      headers: signed(ctx, rendered, { body, timestampSec: ctx.nowMs() }),
+      ...signed(ctx, rendered, { body, timestampSec: ctx.nowMs() }),
       cause: 'your clock check compares seconds with milliseconds: the signature timestamp is in seconds, compare it with Math.floor(Date.now() / 1000)',
     });
   }
@@ -125,7 +122,7 @@ function probesFor(ctx: CheckContext, rendered: RenderedEvent, body: Uint8Array)
   const prefix = /^(whsec_|shpss_|sk_test_|sk_live_)/.exec(ctx.secret)?.[1];
   if (prefix) secretVariants.push([ctx.secret.slice(prefix.length), `your handler's secret differs from the one given: it drops the ${prefix} prefix; use the secret whole, as given`]);
   for (const [secret, cause] of secretVariants) {
-    probes.push({ name: 'secret with a variation', body, headers: signed(ctx, rendered, { body, secret }), cause });
+    probes.push({ name: 'secret with a variation', ...signed(ctx, rendered, { body, secret }), cause });
   }
   return probes;
 }
@@ -140,13 +137,13 @@ function sameAnswer(a: CheckResponse, b: CheckResponse): boolean {
  */
 export async function diagnose(ctx: CheckContext, rendered: RenderedEvent, body: Uint8Array, refused: CheckResponse): Promise<Diagnosis> {
   const outcomes: ProbeOutcome[] = [];
-  const forged = await post(ctx, body, signed(ctx, rendered, { body, secret: wrongSecret() }));
+  const forged = await post(ctx, signed(ctx, rendered, { body, secret: wrongSecret(ctx.provider) }));
   outcomes.push({ probe: 'signed with a different secret', got: describeResponse(forged) });
   if (isSuccess(forged)) {
     return { cause: 'your handler refuses the correct signature but accepts a wrong one: it compares signatures the wrong way round', probes: outcomes };
   }
   for (const probe of probesFor(ctx, rendered, body)) {
-    const response = await post(ctx, probe.body, probe.headers);
+    const response = await post(ctx, probe);
     outcomes.push({ probe: probe.name, got: describeResponse(response) });
     if (isSuccess(response)) return { cause: probe.cause, probes: outcomes };
   }

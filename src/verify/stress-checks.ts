@@ -11,7 +11,7 @@ export async function concurrent(ctx: CheckContext, expected: string): Promise<C
   const before = ctx.effects ? await readEffects(ctx, rendered.eventId) : undefined;
   if (typeof before === 'string') return effectsUnreadable(ctx, expected, rendered.eventId, before);
   // Both signed and sent before either answer: a retry racing the original, as providers do after a timeout.
-  const responses = await Promise.all([post(ctx, rendered.body, signed(ctx, rendered)), post(ctx, rendered.body, signed(ctx, rendered))]);
+  const responses = await Promise.all([post(ctx, signed(ctx, rendered)), post(ctx, signed(ctx, rendered))]);
   const bad = responses.find((r) => !isSuccess(r));
   let verdict: Verdict = { passed: true };
   if (bad) {
@@ -58,8 +58,8 @@ function effectsUnreadable(ctx: CheckContext, expected: string, eventId: string,
 /** The later event of an object before the earlier one: neither may crash the handler. */
 export async function outOfOrder(ctx: CheckContext, expected: string): Promise<CheckResult> {
   const { earlier, later } = ctx.pair!();
-  const first = await post(ctx, later.body, signed(ctx, later));
-  const second = await post(ctx, earlier.body, signed(ctx, earlier));
+  const first = await post(ctx, signed(ctx, later));
+  const second = await post(ctx, signed(ctx, earlier));
   const verdicts = [first, second].map((response, index): Verdict => {
     const name = index === 0 ? `${later.event}, sent before its object's ${earlier.event},` : `${earlier.event}, arriving after ${later.event},`;
     if (response.status !== undefined && response.status < 500) return { passed: true };
@@ -95,7 +95,7 @@ export async function burst(ctx: CheckContext, expected: string): Promise<CheckR
     if (wait > 0) await sleep(wait);
     const event = plan.render(index);
     rendered.push(event);
-    pending.push(post(ctx, event.body, signed(ctx, event)));
+    pending.push(post(ctx, signed(ctx, event)));
   }
   const responses = await Promise.all(pending);
   const answered = responses.filter((r) => r.status !== undefined).map((r) => r.latencyMs);

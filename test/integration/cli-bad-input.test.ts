@@ -30,12 +30,12 @@ describe.concurrent('usage errors: exit 2', () => {
   });
 
   it('unknown provider', async () => {
-    expectOneLineError(await runCli(['trigger', 'push', '--provider', 'gitlab', '--secret', 's']), 2, /^whcli: unknown provider "gitlab"\. Did you mean "github"\?$/);
+    expectOneLineError(await runCli(['trigger', 'push', '--provider', 'github.com', '--secret', 's']), 2, /^whcli: unknown provider "github\.com"\. Did you mean "github"\?$/);
     expectOneLineError(await runCli(['events', '--provider', 'nope-nope-nope']), 2, /^whcli: unknown provider "nope-nope-nope"\. Known: laabam, /);
   });
 
   it('ambiguous event', async () => {
-    expectOneLineError(await runCli(['trigger', 'payment.failed', '--secret', 's', '--dry-run']), 2, /\(laabam, hackmamba\): pick one with --provider\.$/);
+    expectOneLineError(await runCli(['trigger', 'payment.failed', '--secret', 's', '--dry-run']), 2, /\(laabam, hackmamba, yoco, razorpay\): pick one with --provider\.$/);
   });
 
   it.each([

@@ -92,7 +92,7 @@ describe('a config file with a custom provider and an override', () => {
   });
 
   it('triggers a custom event from its fixture, signed with its scheme and the config secret', async () => {
-    const run = await runCli(['trigger', 'order.created', '--forward', `${server.url}/acme`, '--json'], { cwd: nested });
+    const run = await runCli(['trigger', 'order.created', '--provider', 'acme', '--forward', `${server.url}/acme`, '--json'], { cwd: nested });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout) as { provider: string; eventId: string; body: string };
@@ -136,7 +136,7 @@ describe('a malformed config file', () => {
 
   it('a bad field: one line naming the file and the field, exit 2', async () => {
     writeFileSync(configFile, JSON.stringify({ providers: [{ ...config.providers[0], scheme: { ...config.providers[0]!.scheme, algorithm: 'md5' } }] }));
-    const run = await runCli(['trigger', 'order.created', '--forward', server.url], { cwd: nested });
+    const run = await runCli(['trigger', 'order.created', '--provider', 'acme', '--forward', server.url], { cwd: nested });
     const line = expectOneLineError(run, 2);
     expect(line.startsWith(`whcli: config ${configFile}: providers.0.scheme.algorithm: `)).toBe(true);
     expect(server.requests).toHaveLength(0);

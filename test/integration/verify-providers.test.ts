@@ -19,7 +19,8 @@ afterEach(async () => {
   server = undefined;
 });
 
-describe.each(builtinProviders.map((p) => [p.name, p] as const))('%s: a correct handler', (name, provider) => {
+// The seed providers' handlers; providers-verify.test.ts covers the rest.
+describe.each(builtinProviders.filter((p) => p.name in SECRETS).map((p) => [p.name, p] as const))('%s: a correct handler', (name, provider) => {
   // A safety net that grows with the catalogue: Stripe's 275 event types are 1,650 requests.
   it('passes every check for every event type', { timeout: Math.max(30_000, provider.events.length * 1_000) }, async () => {
     server = await startWebhookServer(correctHandler(name));

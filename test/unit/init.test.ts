@@ -109,7 +109,7 @@ describe('init with flags (no terminal)', () => {
 
   it('refuses --secret with --generate-secret, an unknown provider, event or a bad URL', async () => {
     expect((await rejection(run({ provider: 'github', forward: '3000', secret: 'x', generateSecret: true }))).message).toMatch(/either --secret or --generate-secret/);
-    const unknownProvider = await rejection(run({ provider: 'githb', forward: '3000', secret: 'x' }));
+    const unknownProvider = await rejection(run({ provider: 'github.com', forward: '3000', secret: 'x' }));
     expect(unknownProvider).toMatchObject({ code: 'WHCLI_ERR_UNKNOWN_PROVIDER', exitCode: 2 });
     expect(unknownProvider.message).toContain('Did you mean "github"?');
     const unknownEvent = await rejection(run({ provider: 'github', forward: '3000', secret: 'x', events: 'push,pul_request.opened' }));

@@ -1,4 +1,14 @@
-import type { ProviderSpec } from '../types.js';
+import type { ProviderSpec, RetryStep } from '../types.js';
+
+/** Svix's published schedule (5s, 5m, 30m, 2h, 5h, 10h, 10h), used by every provider that sends through Svix. */
+export const svixRetries: RetryStep[] = [
+    { delay: '5s', count: 1 },
+    { delay: '5m', count: 1 },
+    { delay: '30m', count: 1 },
+    { delay: '2h', count: 1 },
+    { delay: '5h', count: 1 },
+    { delay: '10h', count: 2 },
+  ];
 
 export const standardWebhooks: ProviderSpec = {
   name: 'standard-webhooks',
@@ -12,15 +22,7 @@ export const standardWebhooks: ProviderSpec = {
     idTemplate: 'msg_{{rand}}',
   },
   timeoutMs: 15_000,
-  // Svix's published schedule: 5s, 5m, 30m, 2h, 5h, 10h, 10h.
-  retries: [
-    { delay: '5s', count: 1 },
-    { delay: '5m', count: 1 },
-    { delay: '30m', count: 1 },
-    { delay: '2h', count: 1 },
-    { delay: '5h', count: 1 },
-    { delay: '10h', count: 2 },
-  ],
+  retries: svixRetries,
   // https://docs.svix.com/receiving/delivery-control: this answer stops retries of the message.
   retrySignals: { stopOn: [{ header: 'webhook-delivery', value: 'abort-message' }] },
   events: [

@@ -64,7 +64,7 @@ describe('Catalogue.provider', () => {
 
 describe('Catalogue.resolveEvent', () => {
   it.each([
-    ['push', 'github'],
+    ['workflow_run.completed', 'github'],
     ['pull_request.opened', 'github'],
     ['payment_intent.succeeded', 'stripe'],
     ['orders/create', 'shopify'],
@@ -118,6 +118,6 @@ describe('Catalogue.resolveEvent', () => {
   });
 
   it('fails on an unknown provider before looking at the event', () => {
-    expect(usageError(() => catalogue.resolveEvent('push', 'gitlab')).code).toBe('WHCLI_ERR_UNKNOWN_PROVIDER');
+    expect(usageError(() => catalogue.resolveEvent('push', 'bitbucket')).code).toBe('WHCLI_ERR_UNKNOWN_PROVIDER');
   });
 });
