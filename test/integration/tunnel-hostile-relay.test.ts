@@ -24,7 +24,7 @@ async function listenTo(forwardPath = '') {
   const handler = await startHandler();
   const relay = await startFakeRelay();
   const home = await makeHome();
-  const listener = await startListenerProcess(home, ['--forward', `${handler.url}${forwardPath}`, '--relay', relay.url, '--no-inspect']);
+  const listener = await startListenerProcess(home, ['--forward', `${handler.url}${forwardPath}`, '--relay', relay.url, '--no-inspect', '--ordered']);
   const connection = await relay.connection(1);
   return { handler, relay, home, listener, connection };
 }
