@@ -27,7 +27,8 @@ export const OBJECT_PAIRS: Record<string, ObjectPair[]> = {
     { earlier: 'customer.subscription.created', later: 'customer.subscription.deleted', link: stripeObject },
     { earlier: 'charge.succeeded', later: 'charge.refunded', link: { ...stripeObject, 'data.object.payment_intent': 'data.object.payment_intent' } },
     { earlier: 'payment_intent.payment_failed', later: 'payment_intent.succeeded', link: stripeObject },
-    { earlier: 'invoice.payment_failed', later: 'invoice.paid', link: { ...stripeObject, 'data.object.subscription': 'data.object.subscription' } },
+    // The invoice's id names the object; its subscription sits at a path that moved between API versions.
+    { earlier: 'invoice.payment_failed', later: 'invoice.paid', link: stripeObject },
   ],
   github: [
     { earlier: 'pull_request.opened', later: 'pull_request.synchronize', link: pullRequest },

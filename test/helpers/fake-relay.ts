@@ -140,6 +140,9 @@ export async function startFakeRelay(options: { resumeFrom?: (hello: Record<stri
       const channel = { id, token: `wht_${randomBytes(16).toString('hex')}`, url: `${base}/c/${id}` };
       channels.push(channel);
       res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify(channel));
+    } else if (req.method === 'GET' && req.url === '/healthz') {
+      // What `whcli listen` asks before it creates a channel: is this a relay at all?
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
     } else res.writeHead(404).end();
   });
   const wss = new WebSocketServer({ noServer: true });

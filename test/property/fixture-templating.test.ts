@@ -111,6 +111,13 @@ function shapeOf(value: unknown): unknown {
   return value;
 }
 
+/** Every string in a JSON value, keys included. */
+function stringsIn(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (!value || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([key, item]) => [key, ...stringsIn(item)]);
+}
+
 /** Every object in a rendered document is a plain object or array: no key became a prototype. */
 function expectPlain(value: unknown): void {
   if (!value || typeof value !== 'object') return;
@@ -149,7 +156,8 @@ describe('fixture templating', () => {
       } catch (error) {
         // Refused only for an unknown token, which the template or the data then holds.
         expect(error).toBeInstanceOf(UsageError);
-        expect(JSON.stringify([template, data])).toMatch(/\{\{\s*[A-Za-z_.]+\s*\}\}/);
+        // Matched on the strings themselves: JSON.stringify would write a tab inside braces as "\\t".
+        expect(stringsIn([template, data]).some((text) => /\{\{\s*[A-Za-z_.]+\s*\}\}/.test(text))).toBe(true);
         return;
       }
       const text = JSON.stringify(out);
@@ -210,7 +218,8 @@ describe('--set paths', () => {
 });
 
 describe('renderEvent: a provider envelope, fixture data and --set together', () => {
-  const providers = builtinProviders;
+  // Form-encoded providers (Twilio, Mailgun routes, Slack interactivity) send no JSON body.
+  const providers = builtinProviders.filter((p) => p.envelope.format !== 'form');
 
   it('gives a JSON body or a UsageError for any fixture and any --set list', () => {
     check(
