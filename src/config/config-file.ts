@@ -115,6 +115,7 @@ const provider = z.strictObject({
   events: z.array(event).optional(),
   notes: z.array(z.string()).optional(),
   ordering: z.object({ guaranteed: z.boolean(), source: z.string() }).optional(),
+  verifiesReserialized: z.strictObject({ source: z.string() }).optional(),
   /** Relative to the config file. */
   fixturesDir: z.string().optional(),
 });

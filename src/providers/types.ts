@@ -104,6 +104,11 @@ export interface ProviderSpec {
   apiVersions?: { default: string; others: readonly string[]; chosen?: string };
   /** Whether events arrive in the order they happened (default: not guaranteed, see delivery-order.ts). */
   ordering?: { guaranteed: boolean; source: string };
+  /**
+   * The provider's official verifier signs JSON.stringify of the parsed body (WorkOS's constructEvent),
+   * so its events are always that output and the raw-body check does not apply; where it says so.
+   */
+  verifiesReserialized?: { source: string };
   /** Directory of <event>.json fixtures; defaults to the bundled fixtures/<name>/. */
   fixturesDir?: string;
 }

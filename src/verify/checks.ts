@@ -18,8 +18,12 @@ export const REPLAY_MARGIN_SEC = 60;
 
 /** The checks that cannot run against this provider's scheme, and why. */
 export function notApplicableChecks(provider: ProviderSpec): NotApplicable[] {
-  if (signerFor(provider).toleranceSec !== undefined) return [];
-  return [{ check: 'replay', reason: `${provider.name} signs no timestamp, so there is no replay window to test` }];
+  const out: NotApplicable[] = [];
+  if (signerFor(provider).toleranceSec === undefined) out.push({ check: 'replay', reason: `${provider.name} signs no timestamp, so there is no replay window to test` });
+  if (provider.verifiesReserialized) {
+    out.push({ check: 'raw-body', reason: `${provider.name}'s own verifier signs JSON.stringify of the parsed body, so its events are always laid out that way (${provider.verifiesReserialized.source})` });
+  }
+  return out;
 }
 
 /** How old the replay check's signature is, in seconds. */

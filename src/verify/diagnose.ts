@@ -33,8 +33,14 @@ function flipCase(name: string): string {
 
 /** Headers with some names replaced, keeping their values. */
 function renamed(headers: Record<string, string>, rename: (name: string) => string | undefined): Record<string, string> {
+  const targets = new Set(Object.keys(headers).flatMap((name) => rename(name)?.toLowerCase() ?? []));
   const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) out[rename(name) ?? name] = value;
+  for (const [name, value] of Object.entries(headers)) {
+    const to = rename(name);
+    // A header already named like a rename target (GitHub's legacy X-Hub-Signature) gives way to it.
+    if (to === undefined && targets.has(name.toLowerCase())) continue;
+    out[to ?? name] = value;
+  }
   return out;
 }
 

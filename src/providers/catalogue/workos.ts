@@ -40,6 +40,7 @@ export const workos: ProviderSpec = {
     { name: 'connection.activated', description: 'An SSO connection was activated' },
     { name: 'organization.created', description: 'An organization was created' },
   ],
+  verifiesReserialized: { source: '@workos-inc/node constructEvent: JSON.stringify(payload) before the HMAC' },
   notes: [
     'WorkOS-Signature: t=<unix ms>, v1=<hex HMAC-SHA256 of "t.body">; the SDK allows 3 minutes by default.',
     'Retries up to 6 times over about 3 days with exponential backoff (spacing approximated); the timeout is not published: whcli assumes 10 s.',
