@@ -6,6 +6,7 @@ import { openStore } from '../relay/open-store.js';
 import { join } from 'node:path';
 import type { RateLimit } from '../relay/rate-limit.js';
 import { DEFAULT_MAX_LISTENERS, startRelay } from '../relay/server.js';
+import type { KeyMode } from '../relay/channel-access.js';
 import { parsePositiveInt } from './shared-options.js';
 
 export interface RelayCommandOptions {
@@ -34,6 +35,26 @@ export interface RelayCommandOptions {
   channelRate?: string;
   /** Idle time after which a channel is deleted; "0" keeps channels forever. */
   channelIdle?: string;
+  /** No access keys, even beyond loopback or with keys in the store. */
+  open?: boolean;
+  /** Channel creations per access key, "<n>/s" or "<n>/m"; "0" turns the limit off. */
+  keyRate?: string;
+  /** Channels one access key may own; 0: no cap. */
+  maxChannelsPerKey?: string;
+}
+
+export const DEFAULT_MAX_CHANNELS_PER_KEY = '100';
+
+/** Whether `host` only accepts connections from this machine. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
+
+/** What the relay asks of channel creators, in words for its start line. */
+export function describeKeyMode(mode: KeyMode): string {
+  if (mode === 'open') return 'keys off (--open): anyone who reaches this relay can create channels';
+  if (mode === 'required') return 'access keys required';
+  return 'access keys required once one is created (`whcli relay keys create`)';
 }
 
 export const DEFAULT_RATE_LIMIT = '100/s';
@@ -70,7 +91,7 @@ export async function runRelay(
   deps: {
     environment: Environment;
     signal: AbortSignal;
-    onListening: (info: { url: string; host: string; port: number; store: string }) => void;
+    onListening: (info: { url: string; host: string; port: number; store: string; keys: KeyMode; access: string }) => void;
     /** Notices for the operator (damage found in the store, a failed compaction). */
     log?: (line: string) => void;
   },
@@ -117,6 +138,13 @@ export async function runRelay(
   }
   const maxBodyBytes = parseSize(options.maxBody ?? '5mb', '--max-body');
   const respondTimeoutMs = parseDuration(options.respondTimeout ?? '30s', '--respond-timeout');
+  const host = options.host ?? '127.0.0.1';
+  const keyMode: KeyMode = options.open ? 'open' : isLoopbackHost(host) ? 'auto' : 'required';
+  const keyCreateLimit = parseRateLimit(options.keyRate ?? env.WHCLI_RELAY_KEY_RATE ?? DEFAULT_CHANNEL_RATE, undefined, { flag: '--key-rate', burstSeconds: 60, minBurst: 10 });
+  const maxChannelsPerKey = Number(options.maxChannelsPerKey ?? env.WHCLI_RELAY_MAX_CHANNELS_PER_KEY ?? DEFAULT_MAX_CHANNELS_PER_KEY);
+  if (!Number.isInteger(maxChannelsPerKey) || maxChannelsPerKey < 0) {
+    throw new UsageError(`--max-channels-per-key must be a whole number (0 for no cap), got "${options.maxChannelsPerKey}"`);
+  }
   const spec = options.store ?? deps.environment.env.WHCLI_RELAY_STORE ?? 'file';
   const { store, description } = await openStore(spec, {
     defaultDir: join(whcliPaths(deps.environment).data, 'relay'),
@@ -140,12 +168,15 @@ export async function runRelay(
       maxInflightBytes: Math.max(maxBodyBytes, Math.floor(maxTotalBytes / 4)),
       channelIdleMs,
       channelCreateLimit,
+      keyMode,
+      keyCreateLimit,
+      maxChannelsPerKey,
     });
   } catch (error) {
     await store.close();
     throw new WhcliError('WHCLI_ERR_RELAY', `cannot listen on ${options.host ?? '127.0.0.1'}:${port}: ${(error as Error).message}`);
   }
-  deps.onListening({ url: relay.url, host: relay.address.host, port: relay.address.port, store: description });
+  deps.onListening({ url: relay.url, host: relay.address.host, port: relay.address.port, store: description, keys: keyMode, access: describeKeyMode(keyMode) });
   await new Promise<void>((resolve) => {
     if (deps.signal.aborted) return resolve();
     deps.signal.addEventListener('abort', () => resolve(), { once: true });

@@ -67,6 +67,7 @@ const configSchema = z
     secret: z.string().optional(),
     forward: z.string().optional(),
     relay: z.string().optional(),
+    relayKey: z.string().optional(),
     events: z.array(z.string()).optional(),
     providers: z.array(provider).default([]),
   })

@@ -10,6 +10,7 @@ import { RateLimiter, type RateLimit } from './rate-limit.js';
 import { encodeEventBatch, MAX_REPORT_BODY, RESPOND_HEADER, PROTOCOL_VERSION, ProtocolError, parseClientMessage, type DeliveryReport, type RelayEvent, type ServerMessage } from './protocol.js';
 import { ChannelFullError, StoreFullError, type RelayStore } from './store.js';
 import { MemoryStore } from './stores/memory-store.js';
+import { ChannelAccess, type KeyMode } from './channel-access.js';
 import { hashToken, newChannelId, newEventId, newToken, tokenMatches } from './tokens.js';
 
 export interface RelayOptions {
@@ -53,6 +54,14 @@ export interface RelayOptions {
    * `whcli listen` makes a new channel. Default 30 s.
    */
   channelCheckMs?: number;
+  /** When channel creation needs an access key (default auto: once the store holds one). */
+  keyMode?: KeyMode;
+  /** Channel creations per access key; none when omitted. */
+  keyCreateLimit?: RateLimit;
+  /** Channels one access key may own; 0 or omitted for no cap. */
+  maxChannelsPerKey?: number;
+  /** How often listeners are checked for a revoked key (closed with 4401). Default 5 s. */
+  keyCheckMs?: number;
   log?: (line: string) => void;
 }
 
@@ -94,6 +103,10 @@ export const MAX_REQUEST_HEADERS = 1000;
 
 /** WebSocket close code for a listener whose channel the store no longer knows. */
 export const CLOSE_CHANNEL_GONE = 4404;
+/** WebSocket close code for a listener whose channel's access key was revoked. */
+export const CLOSE_KEY_REVOKED = 4401;
+/** The largest body POST /api/channels reads: {"name": "..."}. */
+const MAX_CREATE_BODY = 4096;
 
 export const DEFAULT_MAX_INFLIGHT_BYTES = 256 * 1024 * 1024;
 export const DEFAULT_MAX_LISTENER_BUFFER = 8 * 1024 * 1024;
@@ -188,6 +201,10 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
   const allowedHosts = options.allowedHosts ? new Set(options.allowedHosts.map((h) => h.toLowerCase())) : undefined;
   const inflight = new ByteBudget(options.maxInflightBytes ?? DEFAULT_MAX_INFLIGHT_BYTES);
   const creations = options.channelCreateLimit ? new RateLimiter(options.channelCreateLimit) : undefined;
+  const keyCreations = options.keyCreateLimit ? new RateLimiter(options.keyCreateLimit) : undefined;
+  const access = new ChannelAccess(store, options.keyMode ?? 'auto');
+  /** The access key owning each listener's channel, for closing them when it is revoked. */
+  const ownerOf = new Map<WebSocket, string>();
   const maxListenerBuffer = options.maxListenerBufferBytes ?? DEFAULT_MAX_LISTENER_BUFFER;
   /** Requests being answered: a shutdown waits (a bounded time) for these before cutting connections. */
   let active = 0;
@@ -231,15 +248,47 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
       return ingress(req, res, channelMatch[1]!, suffix, query);
     }
     if (pathname === '/api/channels' && req.method === 'POST') {
-      req.resume();
       const retryAfter = creations?.take(req.socket.remoteAddress ?? '') ?? 0;
       if (retryAfter > 0) {
         metrics.channelsRefused += 1;
         const { perSecond } = creations!.limit;
         return json(res, 429, { error: `over the limit of ${perSecond} channel creations per second from one address`, retryAfter }, { 'retry-after': String(retryAfter) });
       }
+      let request: { name?: unknown };
       try {
-        return json(res, 201, await createChannel());
+        const body = await readBody(req, MAX_CREATE_BODY);
+        request = body.length ? (JSON.parse(body.toString('utf8')) as { name?: unknown }) : {};
+        if (!request || typeof request !== 'object') throw new Error('not an object');
+      } catch {
+        return json(res, 400, { error: `the body must be empty or a JSON object like {"name": "stripe"} (at most ${MAX_CREATE_BODY} bytes)` });
+      }
+      const caller = await access.caller(bearer(req));
+      if ('status' in caller) {
+        metrics.rejected.unauthorized += 1;
+        return json(res, caller.status, { error: caller.message });
+      }
+      if (caller.key && keyCreations) {
+        const wait = keyCreations.take(caller.key.id);
+        if (wait > 0) {
+          metrics.channelsRefused += 1;
+          return json(res, 429, { error: `over the limit of ${keyCreations.limit.perSecond} channel creations per second for one access key`, retryAfter: wait }, { 'retry-after': String(wait) });
+        }
+      }
+      const name = request.name === undefined ? undefined : String(request.name);
+      const planned = await access.create(caller.key, name);
+      if ('status' in planned) return json(res, planned.status, { error: planned.message });
+      const { record, channel } = planned;
+      const known = name !== undefined ? await store.getChannel(record.id) : undefined;
+      if (!known && caller.key && options.maxChannelsPerKey && store.countChannels) {
+        const owned = await store.countChannels(caller.key.id);
+        if (owned >= options.maxChannelsPerKey) {
+          metrics.channelsRefused += 1;
+          return json(res, 403, { error: `access key "${caller.key.name}" owns its maximum of ${options.maxChannelsPerKey} channels: remove one with \`whcli channels rm\`` });
+        }
+      }
+      try {
+        if (!known) await store.createChannel(record);
+        return json(res, known ? 200 : 201, { ...channel, url: `${baseUrl}/c/${channel.id}` });
       } catch (error) {
         if (!(error instanceof StoreFullError)) throw error;
         metrics.channelsRefused += 1;
@@ -356,6 +405,11 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
     if (!match) return refuseUpgrade(socket, 404, 'Not Found');
     const channel = await store.getChannel(match[1]!);
     if (!channel) return refuseUpgrade(socket, 404, 'Not Found');
+    const denied = await access.mayListen(channel, bearer(req));
+    if (denied) {
+      metrics.rejected.unauthorized += 1;
+      return refuseUpgrade(socket, denied.status, denied.status === 403 ? 'Forbidden' : 'Unauthorized', denied.message);
+    }
     const token = bearer(req);
     if (!token || !tokenMatches(token, channel.tokenHash)) {
       metrics.rejected.unauthorized += 1;
@@ -379,7 +433,9 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
       let set = listenersOf.get(channel.id);
       if (!set) listenersOf.set(channel.id, (set = new Set()));
       set.add(ws);
+      if (channel.owner) ownerOf.set(ws, channel.owner);
       ws.once('close', () => {
+        ownerOf.delete(ws);
         set.delete(ws);
         if (set.size === 0 && listenersOf.get(channel.id) === set) listenersOf.delete(channel.id);
       });
@@ -501,6 +557,21 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
   );
   checkTimer.unref();
 
+  // A revoked key's listeners are told so and closed: the key is the team's way to cut someone off.
+  const keyTimer = setInterval(
+    () =>
+      void (async () => {
+        if (ownerOf.size === 0) return;
+        const live = await access.liveKeyIds();
+        if (!live) return;
+        for (const [ws, owner] of ownerOf) {
+          if (!live.has(owner)) ws.close(CLOSE_KEY_REVOKED, 'access key revoked: ask the relay operator for a new one');
+        }
+      })().catch(() => {}),
+    options.keyCheckMs ?? 5_000,
+  );
+  keyTimer.unref();
+
   server.listen(options.port ?? 8787, options.host ?? '127.0.0.1');
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
@@ -536,6 +607,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
       closing = true;
       clearInterval(sweepTimer);
       clearInterval(checkTimer);
+      clearInterval(keyTimer);
       stopWatching?.();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();

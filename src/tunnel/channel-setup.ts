@@ -16,19 +16,53 @@ function channelFrom(answer: unknown): ChannelCredentials | undefined {
   return { id: a.id, token: a.token, url: a.url };
 }
 
-/** Asks a relay for a new channel. */
-export async function createRemoteChannel(relay: URL): Promise<ChannelCredentials> {
+/** Who asks for the channel: an access key (sent only as an Authorization header) and a channel name. */
+export interface ChannelRequest {
+  key?: string;
+  name?: string;
+}
+
+/** The relay's `error` text of a refusal, cut short and stripped of control characters. */
+async function refusalText(body: AsyncIterable<unknown> & { dump(): Promise<void> }): Promise<string> {
+  try {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of body) {
+      size += (chunk as Buffer).length;
+      if (size > 4096) break;
+      chunks.push(chunk as Buffer);
+    }
+    const error = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { error?: unknown }).error;
+    return typeof error === 'string' ? `: ${error.replace(/[\x00-\x1f\x7f]/g, ' ').slice(0, 200)}` : '';
+  } catch {
+    return '';
+  }
+}
+
+/** Asks a relay for a new channel (or the caller's named one). */
+export async function createRemoteChannel(relay: URL, ask: ChannelRequest = {}): Promise<ChannelCredentials> {
   const url = new URL(`${relay.pathname.replace(/\/$/, '')}/api/channels`, relay);
   let response;
   try {
-    response = await request(url, { method: 'POST', headersTimeout: 10_000, bodyTimeout: 10_000 });
+    response = await request(url, {
+      method: 'POST',
+      headers: { ...(ask.key ? { authorization: `Bearer ${ask.key}` } : {}), ...(ask.name ? { 'content-type': 'application/json' } : {}) },
+      body: ask.name ? JSON.stringify({ name: ask.name }) : undefined,
+      headersTimeout: 10_000,
+      bodyTimeout: 10_000,
+    });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? (error as { cause?: NodeJS.ErrnoException }).cause?.code;
     throw new WhcliError('WHCLI_ERR_RELAY', `relay ${relay.origin} unreachable${code ? ` (${code})` : ''}`);
   }
-  if (response.statusCode !== 201) {
-    await response.body.dump();
-    throw new WhcliError('WHCLI_ERR_RELAY', `relay ${relay.origin} refused to create a channel (HTTP ${response.statusCode})`);
+  if (response.statusCode === 401 || response.statusCode === 403) {
+    const why = await refusalText(response.body);
+    const fix = ask.key ? '' : ' (pass --relay-key or set WHCLI_RELAY_KEY)';
+    throw new WhcliError('WHCLI_ERR_AUTH', `relay ${relay.origin} refused the channel (HTTP ${response.statusCode})${why}${fix}`);
+  }
+  if (response.statusCode !== 201 && response.statusCode !== 200) {
+    const why = await refusalText(response.body);
+    throw new WhcliError('WHCLI_ERR_RELAY', `relay ${relay.origin} refused to create a channel (HTTP ${response.statusCode})${why}`);
   }
   const chunks: Buffer[] = [];
   let size = 0;
@@ -58,20 +92,22 @@ export async function createRemoteChannel(relay: URL): Promise<ChannelCredential
 export async function ensureRemoteChannel(
   relay: URL,
   store: CredentialStore,
-  options: { fresh?: boolean; signal: AbortSignal; onRetry: (message: string, retryInMs: number) => void },
+  options: { fresh?: boolean; signal: AbortSignal; onRetry: (message: string, retryInMs: number) => void } & ChannelRequest,
 ): Promise<ChannelCredentials> {
-  const key = relay.toString();
-  if (!options.fresh) {
+  const key = options.name ? `${relay.toString()}#${options.name}` : relay.toString();
+  // A named channel is asked for every time: the relay answers with the same one.
+  if (!options.fresh && !options.name) {
     const saved = await store.get(key);
     if (saved) return saved;
   }
   for (let attempt = 0; ; attempt++) {
     try {
-      const created = await createRemoteChannel(relay);
+      const created = await createRemoteChannel(relay, { key: options.key, name: options.name });
       await store.set(key, created);
       return created;
     } catch (error) {
-      if (options.signal.aborted) throw error;
+      // A refused key or name stays refused: retrying would only hide it.
+      if (options.signal.aborted || (error as WhcliError).code === 'WHCLI_ERR_AUTH') throw error;
       const retryInMs = Math.min(10_000, 500 * 2 ** attempt);
       options.onRetry((error as Error).message, retryInMs);
       // Ctrl-C during the wait ends it at once (main maps the abort to exit 130).
