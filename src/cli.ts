@@ -232,6 +232,8 @@ export function buildProgram(deps: ProgramDeps): Command {
     .option('--max-channels <n>', 'channels before creation answers 503; 0: no cap (default 100000, $WHCLI_RELAY_MAX_CHANNELS)')
     .option('--channel-rate <rate>', 'channel creations per client address, e.g. 60/m; 0 turns it off (default 60/m, $WHCLI_RELAY_CHANNEL_RATE)')
     .option('--channel-idle <duration>', 'delete channels with no event and no listener for this long; 0: never (default 7d, $WHCLI_RELAY_CHANNEL_IDLE)')
+    .option('--tls-cert <file>', 'PEM certificate chain: serve HTTPS and WSS directly (reloaded on SIGHUP)')
+    .option('--tls-key <file>', 'PEM private key for --tls-cert')
     .option('--open', 'no access keys, even beyond loopback or with keys in the store (a private network only)')
     .option('--key-rate <rate>', 'channel creations per access key, e.g. 60/m; 0 turns it off (default 60/m, $WHCLI_RELAY_KEY_RATE)')
     .option('--max-channels-per-key <n>', 'channels one access key may own; 0: no cap (default 100, $WHCLI_RELAY_MAX_CHANNELS_PER_KEY)')
@@ -240,6 +242,7 @@ export function buildProgram(deps: ProgramDeps): Command {
       'after',
       examples([
         'whcli relay --port 8787',
+        'whcli relay --host 0.0.0.0 --port 443 --tls-cert fullchain.pem --tls-key privkey.pem   # kill -HUP <pid> after a renewal',
         'whcli relay keys create --name alice   # then: whcli listen --relay <url> --relay-key whk_…',
         'whcli relay --store redis://127.0.0.1:6379/0 --port 8788   # one of several behind a load balancer',
         'whcli relay --host 0.0.0.0 --public-url https://hooks.example.com --max-body 1mb',
@@ -258,6 +261,10 @@ export function buildProgram(deps: ProgramDeps): Command {
             ? process.stdout.write(`${JSON.stringify({ type: 'listening', ...info })}\n`)
             : term.out(`whcli relay listening on ${info.url} (store: ${info.store}; ${info.access})`),
         log: (line) => term.err(`whcli relay: ${line}`),
+        onReloadRequest: (reload) => {
+          process.on('SIGHUP', reload);
+          return () => process.off('SIGHUP', reload);
+        },
       });
     });
 

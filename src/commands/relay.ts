@@ -4,6 +4,8 @@ import type { Environment } from '../context.js';
 import { whcliPaths } from '../paths.js';
 import { openStore } from '../relay/open-store.js';
 import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { createSecureContext } from 'node:tls';
 import type { RateLimit } from '../relay/rate-limit.js';
 import { DEFAULT_MAX_LISTENERS, startRelay } from '../relay/server.js';
 import type { KeyMode } from '../relay/channel-access.js';
@@ -41,6 +43,30 @@ export interface RelayCommandOptions {
   keyRate?: string;
   /** Channels one access key may own; 0: no cap. */
   maxChannelsPerKey?: string;
+  /** PEM certificate chain file: serve HTTPS and WSS. */
+  tlsCert?: string;
+  /** PEM private key file for --tls-cert. */
+  tlsKey?: string;
+}
+
+/** Reads --tls-cert and --tls-key; both or neither. */
+export async function readTlsFiles(certPath: string | undefined, keyPath: string | undefined): Promise<{ cert: Buffer; key: Buffer } | undefined> {
+  if (!certPath && !keyPath) return undefined;
+  if (!certPath || !keyPath) throw new UsageError('--tls-cert and --tls-key go together: give both PEM files');
+  const read = async (path: string, flag: string) => {
+    try {
+      return await readFile(path);
+    } catch (error) {
+      throw new UsageError(`${flag} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}: give a readable PEM file`);
+    }
+  };
+  const tls = { cert: await read(certPath, '--tls-cert'), key: await read(keyPath, '--tls-key') };
+  try {
+    createSecureContext(tls);
+  } catch (error) {
+    throw new UsageError(`--tls-cert/--tls-key: not a usable certificate and key (${(error as Error).message})`);
+  }
+  return tls;
 }
 
 export const DEFAULT_MAX_CHANNELS_PER_KEY = '100';
@@ -94,6 +120,8 @@ export async function runRelay(
     onListening: (info: { url: string; host: string; port: number; store: string; keys: KeyMode; access: string }) => void;
     /** Notices for the operator (damage found in the store, a failed compaction). */
     log?: (line: string) => void;
+    /** Subscribes to reload requests (SIGHUP): the certificate files are read again. Returns an unsubscribe. */
+    onReloadRequest?: (reload: () => void) => () => void;
   },
 ): Promise<void> {
   const port = Number(options.port ?? 8787);
@@ -145,6 +173,7 @@ export async function runRelay(
   if (!Number.isInteger(maxChannelsPerKey) || maxChannelsPerKey < 0) {
     throw new UsageError(`--max-channels-per-key must be a whole number (0 for no cap), got "${options.maxChannelsPerKey}"`);
   }
+  const tls = await readTlsFiles(options.tlsCert, options.tlsKey);
   const spec = options.store ?? deps.environment.env.WHCLI_RELAY_STORE ?? 'file';
   const { store, description } = await openStore(spec, {
     defaultDir: join(whcliPaths(deps.environment).data, 'relay'),
@@ -171,15 +200,28 @@ export async function runRelay(
       keyMode,
       keyCreateLimit,
       maxChannelsPerKey,
+      tls,
     });
   } catch (error) {
     await store.close();
     throw new WhcliError('WHCLI_ERR_RELAY', `cannot listen on ${options.host ?? '127.0.0.1'}:${port}: ${(error as Error).message}`);
   }
   deps.onListening({ url: relay.url, host: relay.address.host, port: relay.address.port, store: description, keys: keyMode, access: describeKeyMode(keyMode) });
+  // A renewed certificate is served to new connections without a restart; a bad one keeps the old.
+  const stopReloading = tls
+    ? deps.onReloadRequest?.(() => {
+        void readTlsFiles(options.tlsCert, options.tlsKey)
+          .then((renewed) => {
+            relay.reloadTls(renewed!);
+            deps.log?.(`reloaded the certificate from ${options.tlsCert}`);
+          })
+          .catch((error: unknown) => deps.log?.(`certificate not reloaded, still serving the previous one: ${(error as Error).message}`));
+      })
+    : undefined;
   await new Promise<void>((resolve) => {
     if (deps.signal.aborted) return resolve();
     deps.signal.addEventListener('abort', () => resolve(), { once: true });
   });
+  stopReloading?.();
   await relay.close();
 }

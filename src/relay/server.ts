@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -62,6 +63,8 @@ export interface RelayOptions {
   maxChannelsPerKey?: number;
   /** How often listeners are checked for a revoked key (closed with 4401). Default 5 s. */
   keyCheckMs?: number;
+  /** PEM certificate chain and key: the relay serves HTTPS and WSS itself. */
+  tls?: { cert: Buffer; key: Buffer };
   log?: (line: string) => void;
 }
 
@@ -78,6 +81,8 @@ export interface RelayServer {
   registerChannel(id: string, token: string): Promise<void>;
   /** Attaches a listener in this process directly to a channel: the same hub, no socket in between. */
   attachLocal(channel: string, options: LocalAttachOptions): Promise<LocalSession>;
+  /** Serves a renewed certificate to new connections (throws, keeping the old one, when it is invalid). */
+  reloadTls(tls: { cert: Buffer; key: Buffer }): void;
   close(): Promise<void>;
 }
 
@@ -211,7 +216,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
   let closing = false;
   let baseUrl = '';
 
-  const server: Server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     active += 1;
     res.once('close', () => (active -= 1));
     // Errors on a request or response whose peer vanished: nothing to answer, nothing to crash on.
@@ -222,7 +227,9 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
       if (!res.headersSent) json(res, 500, { error: 'internal error' });
       else res.destroy();
     });
-  });
+  };
+  const tlsServer = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, onRequest) : undefined;
+  const server: Server = tlsServer ?? createServer(onRequest);
   server.keepAliveTimeout = 65_000;
   // One more than the limit is read, so a request past it is seen and refused rather than cut short.
   server.maxHeadersCount = MAX_REQUEST_HEADERS + 1;
@@ -582,7 +589,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
   server.on('error', (error) => log(`server error: ${error.message}`));
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  baseUrl = (options.publicUrl ?? `http://${host}:${address.port}`).replace(/\/$/, '');
+  baseUrl = (options.publicUrl ?? `${tlsServer ? 'https' : 'http'}://${host}:${address.port}`).replace(/\/$/, '');
 
   return {
     url: baseUrl,
@@ -590,6 +597,10 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
     store,
     metrics,
     createChannel,
+    reloadTls: (tls) => {
+      if (!tlsServer) throw new Error('the relay was started without TLS');
+      tlsServer.setSecureContext({ cert: tls.cert, key: tls.key });
+    },
     registerChannel: (id, token) => store.createChannel({ id, tokenHash: hashToken(token), createdAt: Date.now() }),
     attachLocal: async (channel, { resume, window, deliver }) => {
       const resumeFrom = await resumePoint(channel, resume);

@@ -16,6 +16,18 @@ function channelFrom(answer: unknown): ChannelCredentials | undefined {
   return { id: a.id, token: a.token, url: a.url };
 }
 
+/** TLS verification failures: retrying cannot fix them, the user must (see the message). */
+const UNTRUSTED_CERTIFICATE = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
 /** Who asks for the channel: an access key (sent only as an Authorization header) and a channel name. */
 export interface ChannelRequest {
   key?: string;
@@ -53,6 +65,12 @@ export async function createRemoteChannel(relay: URL, ask: ChannelRequest = {}):
     });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? (error as { cause?: NodeJS.ErrnoException }).cause?.code;
+    if (code && UNTRUSTED_CERTIFICATE.has(code)) {
+      throw new WhcliError(
+        'WHCLI_ERR_TLS',
+        `relay ${relay.origin} presented a certificate this machine does not trust (${code}): set NODE_EXTRA_CA_CERTS=<its CA or certificate, PEM>, or give the relay a publicly trusted certificate`,
+      );
+    }
     throw new WhcliError('WHCLI_ERR_RELAY', `relay ${relay.origin} unreachable${code ? ` (${code})` : ''}`);
   }
   if (response.statusCode === 401 || response.statusCode === 403) {
@@ -107,7 +125,7 @@ export async function ensureRemoteChannel(
       return created;
     } catch (error) {
       // A refused key or name stays refused: retrying would only hide it.
-      if (options.signal.aborted || (error as WhcliError).code === 'WHCLI_ERR_AUTH') throw error;
+      if (options.signal.aborted || ['WHCLI_ERR_AUTH', 'WHCLI_ERR_TLS'].includes((error as WhcliError).code)) throw error;
       const retryInMs = Math.min(10_000, 500 * 2 ** attempt);
       options.onRetry((error as Error).message, retryInMs);
       // Ctrl-C during the wait ends it at once (main maps the abort to exit 130).
