@@ -234,6 +234,7 @@ export function buildProgram(deps: ProgramDeps): Command {
     .option('--channel-idle <duration>', 'delete channels with no event and no listener for this long; 0: never (default 7d, $WHCLI_RELAY_CHANNEL_IDLE)')
     .option('--tls-cert <file>', 'PEM certificate chain: serve HTTPS and WSS directly (reloaded on SIGHUP)')
     .option('--tls-key <file>', 'PEM private key for --tls-cert')
+    .option('--log-format <format>', 'one line per request on stderr (method, channel, status, bytes, ms; never bodies or keys): text, json or none (default text, $WHCLI_RELAY_LOG_FORMAT)')
     .option('--open', 'no access keys, even beyond loopback or with keys in the store (a private network only)')
     .option('--key-rate <rate>', 'channel creations per access key, e.g. 60/m; 0 turns it off (default 60/m, $WHCLI_RELAY_KEY_RATE)')
     .option('--max-channels-per-key <n>', 'channels one access key may own; 0: no cap (default 100, $WHCLI_RELAY_MAX_CHANNELS_PER_KEY)')
@@ -261,6 +262,12 @@ export function buildProgram(deps: ProgramDeps): Command {
             ? process.stdout.write(`${JSON.stringify({ type: 'listening', ...info })}\n`)
             : term.out(`whcli relay listening on ${info.url} (store: ${info.store}; ${info.access})`),
         log: (line) => term.err(`whcli relay: ${line}`),
+        onRequest: (entry, format) =>
+          process.stderr.write(
+            format === 'json'
+              ? `${JSON.stringify({ type: 'request', time: new Date().toISOString(), ...entry })}\n`
+              : `${new Date().toISOString()} ${entry.method} ${entry.channel ?? entry.path} ${entry.status} ${entry.bytes}B ${entry.ms}ms\n`,
+          ),
         onReloadRequest: (reload) => {
           process.on('SIGHUP', reload);
           return () => process.off('SIGHUP', reload);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { createSecureContext } from 'node:tls';
 import type { RateLimit } from '../relay/rate-limit.js';
-import { DEFAULT_MAX_LISTENERS, startRelay } from '../relay/server.js';
+import { DEFAULT_MAX_LISTENERS, startRelay, type RequestLogEntry } from '../relay/server.js';
 import type { KeyMode } from '../relay/channel-access.js';
 import { parsePositiveInt } from './shared-options.js';
 
@@ -47,6 +47,8 @@ export interface RelayCommandOptions {
   tlsCert?: string;
   /** PEM private key file for --tls-cert. */
   tlsKey?: string;
+  /** One line per request: text (default), json, or none. */
+  logFormat?: string;
 }
 
 /** Reads --tls-cert and --tls-key; both or neither. */
@@ -122,6 +124,8 @@ export async function runRelay(
     log?: (line: string) => void;
     /** Subscribes to reload requests (SIGHUP): the certificate files are read again. Returns an unsubscribe. */
     onReloadRequest?: (reload: () => void) => () => void;
+    /** One entry per answered request, when --log-format is not none. */
+    onRequest?: (entry: RequestLogEntry, format: 'text' | 'json') => void;
   },
 ): Promise<void> {
   const port = Number(options.port ?? 8787);
@@ -174,6 +178,10 @@ export async function runRelay(
     throw new UsageError(`--max-channels-per-key must be a whole number (0 for no cap), got "${options.maxChannelsPerKey}"`);
   }
   const tls = await readTlsFiles(options.tlsCert, options.tlsKey);
+  const logFormat = options.logFormat ?? env.WHCLI_RELAY_LOG_FORMAT ?? 'text';
+  if (!['text', 'json', 'none'].includes(logFormat)) throw new UsageError(`--log-format must be text, json or none, got "${logFormat}"`);
+  const onRequest = deps.onRequest;
+  const requestLog = logFormat === 'none' || !onRequest ? undefined : (entry: RequestLogEntry) => onRequest(entry, logFormat as 'text' | 'json');
   const spec = options.store ?? deps.environment.env.WHCLI_RELAY_STORE ?? 'file';
   const { store, description } = await openStore(spec, {
     defaultDir: join(whcliPaths(deps.environment).data, 'relay'),
@@ -201,6 +209,7 @@ export async function runRelay(
       keyCreateLimit,
       maxChannelsPerKey,
       tls,
+      requestLog,
     });
   } catch (error) {
     await store.close();

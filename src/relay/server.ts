@@ -65,7 +65,40 @@ export interface RelayOptions {
   keyCheckMs?: number;
   /** PEM certificate chain and key: the relay serves HTTPS and WSS itself. */
   tls?: { cert: Buffer; key: Buffer };
+  /** Called once per answered request: no bodies, no query strings, no tokens, channel ids cut short. */
+  requestLog?: (entry: RequestLogEntry) => void;
   log?: (line: string) => void;
+}
+
+export interface RequestLogEntry {
+  method: string;
+  /** The route: /c/<channel>, /ws/<channel>, /api/channels, /healthz, ... */
+  path: string;
+  /** The channel's id cut to its first characters: enough to tell channels apart, too little to post to one. */
+  channel?: string;
+  status: number;
+  /** The request body's declared size. */
+  bytes: number;
+  ms: number;
+}
+
+/** A channel id shortened for logs: a channel URL is a capability, a log line must not hand it out. */
+export function channelForLog(id: string): string {
+  return `${id.slice(0, 7)}…`;
+}
+
+/** A request as a log entry, once answered. */
+function requestEntry(req: IncomingMessage, status: number, startedAt: number): RequestLogEntry {
+  const pathname = (req.url ?? '/').split('?')[0]!;
+  const match = /^\/(c|ws)\/([A-Za-z0-9_-]{1,64})/.exec(pathname);
+  return {
+    method: req.method ?? '?',
+    path: match ? `/${match[1]}/<channel>` : pathname.length > 64 ? `${pathname.slice(0, 64)}…` : pathname,
+    ...(match ? { channel: channelForLog(match[2]!) } : {}),
+    status,
+    bytes: Number(req.headers['content-length'] ?? 0) || 0,
+    ms: Date.now() - startedAt,
+  };
 }
 
 export interface RelayServer {
@@ -218,7 +251,11 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
 
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     active += 1;
-    res.once('close', () => (active -= 1));
+    const startedAt = Date.now();
+    res.once('close', () => {
+      active -= 1;
+      options.requestLog?.(requestEntry(req, res.headersSent ? res.statusCode : 0, startedAt));
+    });
     // Errors on a request or response whose peer vanished: nothing to answer, nothing to crash on.
     req.on('error', () => {});
     res.on('error', () => {});

@@ -90,10 +90,6 @@ export interface RelayStore {
   ping?(): Promise<void>;
   /** Channels an access key owns (for its cap); absent: no cap is enforced. */
   countChannels?(owner: string): Promise<number>;
-  /** Channels an access key owns, oldest first. */
-  listChannels?(owner: string): Promise<ChannelRecord[]>;
-  /** Deletes a channel and every event it holds; false when it did not exist. */
-  deleteChannel?(id: string): Promise<boolean>;
   /** Marks channels as in use now (they have listeners), so idle expiry leaves them alone. */
   touchChannels?(ids: readonly string[]): Promise<void>;
   /**

@@ -181,3 +181,40 @@ describe.runIf(redisAvailable())('keys in Redis', () => {
     expect((await askChannel(two.url, key)).status).toBe(401);
   });
 });
+
+describe('limits for the open internet', () => {
+  it('channel creation: 429 + Retry-After per address and per key, a cap per key, and a request log without secrets', async () => {
+    const home = await makeHome();
+    const { key } = await createKey(home, 'dave');
+    const relay = await startRelayProcess(home, ['--store', `file:${storeDir}`, '--key-rate', '3/m', '--max-channels-per-key', '2', '--channel-rate', '0', '--log-format', 'json']);
+
+    expect((await askChannel(relay.url, key)).status).toBe(201);
+    expect((await askChannel(relay.url, key)).status).toBe(201);
+    const capped = await askChannel(relay.url, key);
+    expect(capped.status).toBe(403);
+    expect(capped.body.error).toMatch(/owns its maximum of 2 channels/);
+    // The key's bucket holds a minute's worth, at least 10: the eleventh creation is over it.
+    for (let i = 3; i < 10; i++) expect((await askChannel(relay.url, key)).status).toBe(403);
+    const overRate = await fetch(`${relay.url}/api/channels`, { method: 'POST', headers: { authorization: `Bearer ${key}` } });
+    expect(overRate.status).toBe(429);
+    expect(Number(overRate.headers.get('retry-after'))).toBeGreaterThan(0);
+
+    const posted = await postEvent(`${relay.url}/c/ch_doesnotexist`, '{"secret-body":1}');
+    expect(posted.status).toBe(404);
+    const logged = await relay.proc.waitFor(() => relay.proc.stderr.split('\n').filter((l) => l.includes('"type":"request"')).length >= 12 || undefined, 'the request log lines');
+    expect(logged).toBe(true);
+    const entries = relay.proc.stderr.split('\n').filter((l) => l.includes('"type":"request"')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(entries.map((e) => e.status)).toEqual([201, 201, ...Array(8).fill(403), 429, 404]);
+    expect(entries[11]).toMatchObject({ method: 'POST', path: '/c/<channel>', channel: 'ch_does…', bytes: 17 });
+    expect(typeof entries[11]!.ms).toBe('number');
+    expect(relay.proc.stderr).not.toContain(key);
+    expect(relay.proc.stderr).not.toContain('secret-body');
+    expect(relay.proc.stderr).not.toContain('ch_doesnotexist');
+
+    const limited = await startRelayProcess(home, ['--store', 'memory', '--channel-rate', '1/m']);
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++) statuses.push((await askChannel(limited.url)).status);
+    expect(statuses.slice(0, 10)).toEqual(Array(10).fill(201));
+    expect(statuses[10]).toBe(429);
+  });
+});

@@ -135,6 +135,12 @@ export class FileStore implements RelayStore {
     this.index.add(channel);
   }
 
+  async countChannels(owner: string): Promise<number> {
+    let count = 0;
+    for (const state of this.index.channels.values()) if (state.record.owner === owner) count += 1;
+    return count;
+  }
+
   async getChannel(id: string): Promise<ChannelRecord | undefined> {
     return this.index.channels.get(id)?.record;
   }

@@ -63,6 +63,12 @@ export class MemoryStore implements RelayStore {
     });
   }
 
+  async countChannels(owner: string): Promise<number> {
+    let count = 0;
+    for (const log of this.channels.values()) if (log.record.owner === owner) count += 1;
+    return count;
+  }
+
   async getChannel(id: string): Promise<ChannelRecord | undefined> {
     return this.channels.get(id)?.record;
   }

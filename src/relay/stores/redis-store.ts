@@ -208,6 +208,12 @@ export class RedisStore implements RelayStore {
     if (created > 0 && channel.owner) await this.redis.hset(key.channel(channel.id), 'owner', channel.owner, 'name', channel.name ?? '');
   }
 
+  async countChannels(owner: string): Promise<number> {
+    const pipeline = this.redis.pipeline();
+    for (const id of await this.redis.smembers(key.channels)) pipeline.hget(key.channel(id), 'owner');
+    return ((await pipeline.exec()) ?? []).filter(([, value]) => value === owner).length;
+  }
+
   async getChannel(id: string): Promise<ChannelRecord | undefined> {
     const fields = await this.redis.hgetall(key.channel(id));
     if (!fields.tokenHash) return undefined;
