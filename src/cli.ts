@@ -328,6 +328,21 @@ export function buildProgram(deps: ProgramDeps): Command {
     });
 
   program
+    .command('channels')
+    .description('list your channels on a team relay (those your access key owns), with their URLs')
+    .option('-r, --relay <url>', 'the relay (default: "relay" in whcli.config.json)')
+    .option('--relay-key <key>', 'your access key (whk_…; $WHCLI_RELAY_KEY or relayKey in the config file keep it out of `ps`)')
+    .option('--json', 'machine-readable output')
+    .addHelpText('after', examples(['WHCLI_RELAY_KEY=whk_… whcli channels --relay https://hooks.example.com', 'whcli channels --json | jq -r \'.channels[] | select(.name == "stripe") | .url\'']))
+    .action(async (opts) => {
+      const [{ listChannels }, term] = await Promise.all([import('./commands/channels.js'), terminal()]);
+      const listed = await listChannels(opts, environment());
+      if (opts.json) return void process.stdout.write(`${JSON.stringify(listed)}\n`);
+      if (listed.channels.length === 0) return term.err(`key "${listed.key}" owns no channel on ${listed.relay}: whcli listen --relay ${listed.relay} --channel <name> makes one`);
+      for (const channel of listed.channels) term.out(`${channel.name ?? '(unnamed)'}\t${channel.url}\t${channel.createdAt}`);
+    });
+
+  program
     .command('history')
     .description('list recent events received by `whcli listen` and what the handler answered')
     .option('-n, --limit <n>', 'how many', '20')

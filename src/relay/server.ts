@@ -339,6 +339,19 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
         return json(res, 503, { error: error.message }, { 'retry-after': '60' });
       }
     }
+    if (pathname === '/api/channels' && req.method === 'GET') {
+      req.resume();
+      const caller = await access.caller(bearer(req));
+      if ('status' in caller || !caller.key) {
+        metrics.rejected.unauthorized += 1;
+        return json(res, 401, { error: 'status' in caller ? caller.message : 'listing channels needs an access key: pass --relay-key or set WHCLI_RELAY_KEY' });
+      }
+      const owned = (await store.listChannels?.(caller.key.id)) ?? [];
+      return json(res, 200, {
+        key: caller.key.name,
+        channels: owned.map((c) => ({ id: c.id, ...(c.name ? { name: c.name } : {}), url: `${baseUrl}/c/${c.id}`, createdAt: new Date(c.createdAt).toISOString() })),
+      });
+    }
     if (pathname === '/healthz') {
       try {
         await store.ping?.();

@@ -90,6 +90,8 @@ export interface RelayStore {
   ping?(): Promise<void>;
   /** Channels an access key owns (for its cap); absent: no cap is enforced. */
   countChannels?(owner: string): Promise<number>;
+  /** Channels an access key owns, oldest first (for `whcli channels`). */
+  listChannels?(owner: string): Promise<ChannelRecord[]>;
   /** Marks channels as in use now (they have listeners), so idle expiry leaves them alone. */
   touchChannels?(ids: readonly string[]): Promise<void>;
   /**

@@ -152,6 +152,18 @@ describe('named channels', () => {
     const bobs = await startListenerProcess(await makeHome(), args, true, { WHCLI_RELAY_KEY: bob.key });
     expect(bobs.ready.url).not.toBe(first.ready.url);
     expect(await upgradeStatus(socketUrl(relay.url, first.ready.channel), bob.key)).toBe(403);
+
+    // `whcli channels` lists each key's own channels, with their URLs.
+    const listed = await runCli(['channels', '--relay', relay.url, '--json'], await makeHome(), { WHCLI_RELAY_KEY: alice.key });
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(JSON.parse(listed.stdout)).toMatchObject({ key: 'alice', channels: [{ name: 'stripe', url: first.ready.url }] });
+    expect(listed.stdout).not.toContain(alice.key);
+    const bobsList = await runCli(['channels', '--relay', relay.url, '--relay-key', bob.key], await makeHome());
+    expect(bobsList.code, bobsList.stderr).toBe(0);
+    expect(bobsList.stdout.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^stripe\t${bobs.ready.url}\t\\d{4}-`))]);
+    const nokey = await runCli(['channels', '--relay', relay.url], await makeHome());
+    expect(nokey.code).toBe(2);
+    expect(nokey.stderr).toMatch(/^whcli: channels needs an access key/);
   });
 });
 

@@ -136,9 +136,11 @@ export class FileStore implements RelayStore {
   }
 
   async countChannels(owner: string): Promise<number> {
-    let count = 0;
-    for (const state of this.index.channels.values()) if (state.record.owner === owner) count += 1;
-    return count;
+    return (await this.listChannels(owner)).length;
+  }
+
+  async listChannels(owner: string): Promise<ChannelRecord[]> {
+    return [...this.index.channels.values()].map((s) => s.record).filter((r) => r.owner === owner).sort((a, b) => a.createdAt - b.createdAt);
   }
 
   async getChannel(id: string): Promise<ChannelRecord | undefined> {

@@ -64,9 +64,11 @@ export class MemoryStore implements RelayStore {
   }
 
   async countChannels(owner: string): Promise<number> {
-    let count = 0;
-    for (const log of this.channels.values()) if (log.record.owner === owner) count += 1;
-    return count;
+    return (await this.listChannels(owner)).length;
+  }
+
+  async listChannels(owner: string): Promise<ChannelRecord[]> {
+    return [...this.channels.values()].map((log) => log.record).filter((r) => r.owner === owner).sort((a, b) => a.createdAt - b.createdAt);
   }
 
   async getChannel(id: string): Promise<ChannelRecord | undefined> {

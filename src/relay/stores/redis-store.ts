@@ -209,9 +209,20 @@ export class RedisStore implements RelayStore {
   }
 
   async countChannels(owner: string): Promise<number> {
+    return (await this.listChannels(owner)).length;
+  }
+
+  async listChannels(owner: string): Promise<ChannelRecord[]> {
+    const ids = await this.redis.smembers(key.channels);
     const pipeline = this.redis.pipeline();
-    for (const id of await this.redis.smembers(key.channels)) pipeline.hget(key.channel(id), 'owner');
-    return ((await pipeline.exec()) ?? []).filter(([, value]) => value === owner).length;
+    for (const id of ids) pipeline.hgetall(key.channel(id));
+    const records: ChannelRecord[] = [];
+    ((await pipeline.exec()) ?? []).forEach(([, value], i) => {
+      const fields = value as Record<string, string> | null;
+      if (fields?.owner !== owner || !fields.tokenHash) return;
+      records.push({ id: ids[i]!, tokenHash: fields.tokenHash, createdAt: Number(fields.createdAt), owner, name: fields.name || undefined });
+    });
+    return records.sort((a, b) => a.createdAt - b.createdAt);
   }
 
   async getChannel(id: string): Promise<ChannelRecord | undefined> {
