@@ -234,7 +234,7 @@ export function buildProgram(deps: ProgramDeps): Command {
     .option('--channel-idle <duration>', 'delete channels with no event and no listener for this long; 0: never (default 7d, $WHCLI_RELAY_CHANNEL_IDLE)')
     .option('--tls-cert <file>', 'PEM certificate chain: serve HTTPS and WSS directly (reloaded on SIGHUP)')
     .option('--tls-key <file>', 'PEM private key for --tls-cert')
-    .option('--log-format <format>', 'one line per request on stderr (method, channel, status, bytes, ms; never bodies or keys): text, json or none (default text, $WHCLI_RELAY_LOG_FORMAT)')
+    .option('--log-format <format>', 'one line per request on stderr (method, channel, status, bytes, ms; never bodies or keys): text, json or none (default none, $WHCLI_RELAY_LOG_FORMAT)')
     .option('--open', 'no access keys, even beyond loopback or with keys in the store (a private network only)')
     .option('--key-rate <rate>', 'channel creations per access key, e.g. 60/m; 0 turns it off (default 60/m, $WHCLI_RELAY_KEY_RATE)')
     .option('--max-channels-per-key <n>', 'channels one access key may own; 0: no cap (default 100, $WHCLI_RELAY_MAX_CHANNELS_PER_KEY)')

@@ -47,7 +47,7 @@ export interface RelayCommandOptions {
   tlsCert?: string;
   /** PEM private key file for --tls-cert. */
   tlsKey?: string;
-  /** One line per request: text (default), json, or none. */
+  /** One line per request: text, json, or none (default). */
   logFormat?: string;
 }
 
@@ -178,7 +178,8 @@ export async function runRelay(
     throw new UsageError(`--max-channels-per-key must be a whole number (0 for no cap), got "${options.maxChannelsPerKey}"`);
   }
   const tls = await readTlsFiles(options.tlsCert, options.tlsKey);
-  const logFormat = options.logFormat ?? env.WHCLI_RELAY_LOG_FORMAT ?? 'text';
+  // Off unless asked: stderr stays for what the operator must act on.
+  const logFormat = options.logFormat ?? env.WHCLI_RELAY_LOG_FORMAT ?? 'none';
   if (!['text', 'json', 'none'].includes(logFormat)) throw new UsageError(`--log-format must be text, json or none, got "${logFormat}"`);
   const onRequest = deps.onRequest;
   const requestLog = logFormat === 'none' || !onRequest ? undefined : (entry: RequestLogEntry) => onRequest(entry, logFormat as 'text' | 'json');
