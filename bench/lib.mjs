@@ -152,4 +152,15 @@ export function rssMb(pid) {
   return kb / 1024;
 }
 
+/** CPU time (user + system) a process has used so far, in milliseconds. */
+export function cpuMs(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+}
+
+/** Linux's USER_HZ: /proc reports CPU times in these ticks (100 on every mainstream kernel). */
+const CLOCK_TICKS = 100;
+
 export const fmt = (x, digits = 2) => Number(x).toFixed(digits);

@@ -3,6 +3,7 @@ import { collect, environment, examples, ndjsonWriter, printJson, terminal } fro
 import { whcliVersion } from './version.js';
 import { addVerifyCommand } from './cli-verify.js';
 import { addSetupCommands } from './cli-setup.js';
+import { DEFAULT_LISTEN_CONCURRENCY } from './tunnel/defaults.js';
 
 export interface ProgramDeps {
   /** Aborted on Ctrl-C / SIGTERM; long-running commands stop cleanly on it. */
@@ -167,10 +168,13 @@ export function buildProgram(deps: ProgramDeps): Command {
     .option('--timeout <duration>', "handler timeout (default: the provider's)")
     .option('--no-resign', 'pass the signature headers through untouched')
     .option('--verify-incoming <secret>', "the provider's real secret: forward only events whose own signature verifies with it (default: $WHCLI_VERIFY_INCOMING)")
-    .option('--concurrency <n>', 'deliveries in flight at once (1 keeps order)', '1')
+    .option('--concurrency <n>', `deliveries in flight at once (default ${DEFAULT_LISTEN_CONCURRENCY}: no well-known provider delivers in order)`)
+    .option('--ordered', 'deliver one event at a time, in the order the relay received them (same as --concurrency 1)')
     .option('--port <port>', 'port of the embedded relay (default 8787)')
     .option('--relay-key <key>', 'access key of a team relay (whk_…; $WHCLI_RELAY_KEY or relayKey in the config file keep it out of `ps`)')
     .option('--channel <name>', 'a named channel on a team relay: the same URL every time, on every machine, for your key')
+    .option('--source <smee|url>', 'a public front with no deployment: "smee" creates a smee.io channel, or give a smee channel URL')
+    .option('--public-url <url>', 'the HTTPS URL a tunnel (ngrok, cloudflared, Tailscale Funnel) gives the embedded relay: printed as the webhook URL')
     .option('--no-history', 'do not record deliveries for `whcli history`')
     .option('--inspect <port>', 'web inspector on 127.0.0.1: live events, replay, copy as curl (default 4040; 0: any free port)')
     .option('--no-inspect', 'do not serve the web inspector')
@@ -185,6 +189,8 @@ export function buildProgram(deps: ProgramDeps): Command {
         'WHCLI_RELAY_KEY=whk_… whcli listen -f 3000 --relay https://hooks.example.com --channel stripe',
         'whcli listen -f 3000 -p stripe --inspect 4041   # then open http://127.0.0.1:4041',
         'WHCLI_VERIFY_INCOMING=whsec_live_... whcli listen -f 3000 -p stripe -s whsec_test   # secret kept out of `ps`',
+        'whcli listen -f 3000 -p stripe --source smee    # a public smee.io URL, events re-signed',
+        'whcli listen -f 3000 -p github --public-url https://abc.ngrok.app   # beside `ngrok http 8787`',
       ]),
     )
     .action(async (opts) => {

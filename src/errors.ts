@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'WHCLI_ERR_TIMEOUT'
   | 'WHCLI_ERR_NON_2XX'
   | 'WHCLI_ERR_RELAY'
+  | 'WHCLI_ERR_SOURCE'
   | 'WHCLI_ERR_AUTH'
   | 'WHCLI_ERR_TLS'
   | 'WHCLI_ERR_NOT_FOUND'

@@ -15,6 +15,8 @@ import { Listener, type ForwardedEvent, type ListenerCallbacks } from '../tunnel
 import type { ConnectionStatus } from '../tunnel/relay-link.js';
 import { parseRelayUrl } from '../tunnel/relay-url.js';
 import { publishListener } from '../tunnel/running-listeners.js';
+import type { SmeeFront } from '../tunnel/smee-front.js';
+import { DEFAULT_LISTEN_CONCURRENCY } from '../tunnel/defaults.js';
 import { parsePositiveInt } from './shared-options.js';
 
 export interface ListenOptions {
@@ -32,12 +34,18 @@ export interface ListenOptions {
   /** The provider's real secret: refuse events whose incoming signature does not verify with it. */
   verifyIncoming?: string;
   concurrency?: string;
+  /** One delivery at a time, in the relay's order. */
+  ordered?: boolean;
   /** Port of the embedded relay (default 8787, or any free port if taken). */
   port?: string;
   history?: boolean;
   /** Port of the web inspector on 127.0.0.1 (default 4040, or any free port if taken); false: none. */
   inspect?: string | false;
   config?: string;
+  /** A public front: "smee" (a new smee.io channel) or a smee channel URL. */
+  source?: string;
+  /** The public URL a tunnel (ngrok, cloudflared, Tailscale Funnel) gives the embedded relay. */
+  publicUrl?: string;
 }
 
 export interface ListenReady {
@@ -53,6 +61,8 @@ export interface ListenReady {
   inspector?: string;
   /** The inspector's default port, when another program had it and a free one was used instead. */
   inspectorPortTaken?: number;
+  /** The front the URL belongs to, when it is not the relay's own. */
+  source?: { kind: 'smee' | 'public-url'; relayUrl: string; note?: string };
 }
 
 export interface ListenDeps extends ListenerCallbacks {
@@ -73,18 +83,33 @@ const EMBEDDED_PORT = 8787;
 /** ngrok's inspector port, which its users already know. */
 const INSPECTOR_PORT = 4040;
 
-async function startEmbeddedRelay(portFlag: string | undefined, onNotice: (m: string) => void): Promise<RelayServer> {
+/** The embedded relay answers loopback names, and the host of a tunnel's --public-url in front of it. */
+async function startEmbeddedRelay(portFlag: string | undefined, publicUrl: URL | undefined, onNotice: (m: string) => void): Promise<RelayServer> {
   const { startRelay, LOOPBACK_HOSTS } = await import('../relay/server.js');
+  const allowedHosts = publicUrl ? [...LOOPBACK_HOSTS, publicUrl.hostname] : LOOPBACK_HOSTS;
   const port = portFlag === undefined ? EMBEDDED_PORT : Number(portFlag);
   try {
-    return await startRelay({ host: '127.0.0.1', port, allowedHosts: LOOPBACK_HOSTS });
+    return await startRelay({ host: '127.0.0.1', port, allowedHosts });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || portFlag !== undefined) {
       throw new WhcliError('WHCLI_ERR_RELAY', `cannot start the embedded relay on 127.0.0.1:${port}: ${(error as Error).message}`);
     }
     onNotice(`port ${port} is taken (another whcli listen?): the embedded relay uses a free port, so the URL differs from last time`);
-    return startRelay({ host: '127.0.0.1', port: 0, allowedHosts: LOOPBACK_HOSTS });
+    return startRelay({ host: '127.0.0.1', port: 0, allowedHosts });
   }
+}
+
+/** `--public-url`: the origin (and optional path prefix) a tunnel in front of the relay answers on. */
+function parsePublicUrl(text: string): URL {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`--public-url must be a URL such as https://abc.ngrok.app, got "${text}"`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UsageError(`--public-url must be an http(s) URL, got "${text}"`);
+  if (url.search || url.hash || url.username) throw new UsageError(`--public-url takes an origin such as https://abc.ngrok.app (no query, fragment or credentials), got "${text}"`);
+  return url;
 }
 
 function parsePort(text: string, flag: string): number {
@@ -157,10 +182,18 @@ export async function listen(options: ListenOptions, deps: ListenDeps): Promise<
     if (unknown.length) catalogue.resolveEvent(unknown[0]!, provider.name); // throws with a suggestion
   }
   const timeoutMs = options.timeout ? parseDuration(options.timeout, '--timeout') : (provider?.timeoutMs ?? 30_000);
-  const concurrency = options.concurrency ? parsePositiveInt(options.concurrency, '--concurrency') : 1;
+  if (options.ordered && options.concurrency !== undefined && options.concurrency !== '1') {
+    throw new UsageError('--ordered delivers one event at a time: it cannot go with --concurrency above 1');
+  }
+  const concurrency = options.ordered ? 1 : options.concurrency ? parsePositiveInt(options.concurrency, '--concurrency') : DEFAULT_LISTEN_CONCURRENCY;
   const inspectPort = typeof options.inspect === 'string' ? parsePort(options.inspect, '--inspect') : options.inspect;
   const relayText = options.relay ?? config?.relay;
   const notice = deps.onNotice ?? (() => {});
+  const publicUrl = options.publicUrl === undefined ? undefined : parsePublicUrl(options.publicUrl);
+  if (options.source !== undefined && options.verifyIncoming !== undefined) {
+    throw new UsageError('--verify-incoming cannot work through --source: smee.io re-serializes the body, so the provider\'s own signature no longer matches (whcli re-signs each event instead)');
+  }
+  if (options.source !== undefined && publicUrl) throw new UsageError('--source and --public-url both name the public URL: give one');
 
   // The access key is a secret: from the flag, the environment or the config file; never printed.
   const channelRequest = { key: options.relayKey ?? (deps.environment.env.WHCLI_RELAY_KEY || undefined) ?? config?.relayKey, name: options.channel };
@@ -178,7 +211,7 @@ export async function listen(options: ListenOptions, deps: ListenDeps): Promise<
       onRetry: (message, retryInMs) => notice(`${message}; retrying in ${(retryInMs / 1000).toFixed(1)}s`),
     });
   } else {
-    embedded = await startEmbeddedRelay(options.port, notice);
+    embedded = await startEmbeddedRelay(options.port, publicUrl, notice);
     relay = new URL(embedded.url);
     const key = `embedded:${embedded.address.port}`;
     const saved = await credentials.get(key);
@@ -191,7 +224,26 @@ export async function listen(options: ListenOptions, deps: ListenDeps): Promise<
     }
   }
 
-  const session = (creds: ChannelCredentials): InspectorSession => ({ url: creds.url, forward: forward.toString(), provider: provider?.name, resign });
+  let smee: SmeeFront | undefined;
+  if (options.source !== undefined) {
+    const { openSmeeFront } = await import('../tunnel/smee-front.js');
+    smee = await openSmeeFront({
+      source: options.source,
+      channelUrl: channel.url,
+      credentials,
+      signal: deps.signal,
+      onStatus: (status) => {
+        if (status.type === 'disconnected') notice(`smee: ${status.reason}`);
+        else if (status.type === 'refused') notice(`smee: an event could not be passed to the relay: ${status.reason}`);
+      },
+    }).catch(async (error: unknown) => {
+      await embedded?.close();
+      throw error;
+    });
+  }
+  /** The URL providers post to: the front's, else the relay channel's. */
+  const publicChannelUrl = (creds: ChannelCredentials): string => smee?.url ?? (publicUrl ? `${publicUrl.origin}${publicUrl.pathname.replace(/\/+$/, '')}/c/${creds.id}` : creds.url);
+  const session = (creds: ChannelCredentials): InspectorSession => ({ url: publicChannelUrl(creds), forward: forward.toString(), provider: provider?.name, resign });
   const inspector = await startWebInspector({
     port: inspectPort,
     session: session(channel),
@@ -254,7 +306,7 @@ export async function listen(options: ListenOptions, deps: ListenDeps): Promise<
       listener.start();
     };
     const ready = (creds: ChannelCredentials): ListenReady => ({
-      url: creds.url,
+      url: publicChannelUrl(creds),
       channel: creds.id,
       relay: relay.toString(),
       embedded: embedded !== undefined,
@@ -265,12 +317,14 @@ export async function listen(options: ListenOptions, deps: ListenDeps): Promise<
       inspector: inspector?.server.url,
       // Said in the banner (and the ready line), not as a warning: a second `whcli listen` is normal.
       inspectorPortTaken: inspector?.server.portTaken ? INSPECTOR_PORT : undefined,
+      source: smee ? { kind: 'smee', relayUrl: creds.url, note: smee.changes } : publicUrl ? { kind: 'public-url', relayUrl: creds.url } : undefined,
     });
     deps.onReady?.(ready(channel));
     start(channel);
   });
 
   await stopped;
+  await smee?.stop();
   await listener!.stop();
   await unpublish();
   await history?.close();

@@ -1,6 +1,6 @@
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import { type Environment, loadContext, resolveSecret } from '../context.js';
-import { sendRequest, type DeliveryResult, closeDeliveryPool } from '../delivery/send.js';
+import type { DeliveryResult } from '../delivery/send.js';
 import { parseTarget } from '../delivery/target.js';
 import { parseDuration } from '../duration.js';
 import { UsageError, WhcliError } from '../errors.js';
@@ -113,6 +113,8 @@ export async function trigger(options: TriggerOptions, deps: TriggerDeps): Promi
   const sleep = deps.sleep ?? abortableSleep(deps.signal);
   const attempts: TriggerAttempt[] = [];
   let headers = sign();
+  // Loaded only to send: undici is most of a dry run's start-up otherwise.
+  const { sendRequest, closeDeliveryPool } = await import('../delivery/send.js');
   try {
     for (let index = 0; index <= delays.length; index++) {
       const waitedMs = index === 0 ? 0 : Math.round(delays[index - 1]! / timeScale);

@@ -56,6 +56,7 @@ const provider = z.object({
   retryModes: z.record(z.string(), z.array(retryStep)).optional(),
   events: z.array(event).optional(),
   notes: z.array(z.string()).optional(),
+  ordering: z.object({ guaranteed: z.boolean(), source: z.string() }).optional(),
   /** Relative to the config file. */
   fixturesDir: z.string().optional(),
 });

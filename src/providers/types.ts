@@ -46,6 +46,8 @@ export interface ProviderSpec {
   events: EventSpec[];
   /** What the provider's doc leaves unsaid and which choice whcli made. */
   notes: string[];
+  /** Whether events arrive in the order they happened (default: not guaranteed, see delivery-order.ts). */
+  ordering?: { guaranteed: boolean; source: string };
   /** Directory of <event>.json fixtures; defaults to the bundled fixtures/<name>/. */
   fixturesDir?: string;
 }

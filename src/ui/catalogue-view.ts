@@ -1,5 +1,6 @@
 import type { ProviderSpec } from '../providers/types.js';
 import { describeScheme } from '../signing/index.js';
+import { deliveryOrder } from '../providers/delivery-order.js';
 import { describeRetries } from '../providers/retry-schedule.js';
 import { signerFor } from '../providers/sign.js';
 import { formatDuration } from '../duration.js';
@@ -17,6 +18,7 @@ export function providerSummary(p: ProviderSpec) {
     retries: p.retries,
     notes: p.notes,
     docs: p.docs,
+    ordering: deliveryOrder(p),
   };
 }
 

@@ -23,6 +23,8 @@ export function printBanner(term: Terminal, ready: ListenReady): void {
   const signing = ready.resign ? `re-signed as ${ready.provider}` : ready.provider ? `${ready.provider}, signatures passed through` : 'signatures passed through (no --provider)';
   term.out(`  ${c.dim('Provider')}     ${signing}`);
   term.out(`  ${c.dim('Relay')}        ${ready.embedded ? `embedded, ${ready.relay}` : ready.relay}`);
+  if (ready.source?.kind === 'smee') term.out(`  ${c.dim('Via smee.io')}  ${c.yellow(`${ready.source.note}; whcli re-signs each event, so --verify-incoming is unavailable`)}`);
+  if (ready.source?.kind === 'public-url') term.out(`  ${c.dim('Tunnel to')}    ${ready.source.relayUrl}`);
   if (ready.events) term.out(`  ${c.dim('Events')}       ${ready.events.join(', ')}`);
   if (ready.inspector) {
     const taken = ready.inspectorPortTaken ? c.dim(`  (port ${ready.inspectorPortTaken} is taken)`) : '';

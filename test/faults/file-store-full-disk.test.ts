@@ -100,14 +100,6 @@ describe.runIf(mounted)('file store on a real full disk (1 MiB tmpfs)', () => {
 });
 
 describe('file store that cannot be opened', () => {
-  it('`whcli relay --store file:/proc/...` fails at once with one line instead of spinning', async () => {
-    const home = await makeHome();
-    const { runCli } = await import('../helpers/processes.js');
-    const result = await runCli(['relay', '--port', '0', '--store', 'file:/proc/whcli-store/x'], home);
-    expect(result.code).toBe(1);
-    expect(result.stderr.trim()).toMatch(/^whcli: cannot create the relay store directory \/proc\/whcli-store\/x: ENOENT[^\n]*$/);
-  });
-
   it('`whcli relay` exits 1 with one line naming the file and the reason, and touches nothing', async () => {
     const storeDir = mkdtempSync(join(tmpdir(), 'whcli-unreadable-'));
     try {

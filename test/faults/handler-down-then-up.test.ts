@@ -31,7 +31,7 @@ it('the handler down then up: every event delivered or shown failed, and every f
   const relay = await startRelayProcess(home, ['--store', 'memory', '--rate-limit', '0']);
   let handler = await startHandler();
   const port = handler.port;
-  const listener = await startListenerProcess(home, ['--forward', `${handler.url}/hooks`, '--relay', relay.url]);
+  const listener = await startListenerProcess(home, ['--forward', `${handler.url}/hooks`, '--relay', relay.url, '--ordered']);
   const lines = () => listenerView(listener.proc).deliveries;
   const until = (count: number) => listener.proc.waitFor(() => (lines().length >= count ? true : undefined), `${count} delivery lines`, 30_000);
 

@@ -23,7 +23,7 @@ it('a handler that hangs: each hang reported as a timeout, the stream moves on, 
   const home = await makeHome();
   const relay = await startRelayProcess(home, ['--store', 'memory', '--rate-limit', '0']);
   const handler = await startHandler((request) => (hangs((JSON.parse(request.body.toString()) as { n: number }).n) ? { status: 200, hang: true } : { status: 200, body: 'ok' }));
-  const listener = await startListenerProcess(home, ['--forward', `${handler.url}/hooks`, '--relay', relay.url, '--timeout', '250ms']);
+  const listener = await startListenerProcess(home, ['--forward', `${handler.url}/hooks`, '--relay', relay.url, '--timeout', '250ms', '--ordered']);
   const lines = () => listenerView(listener.proc).deliveries;
 
   const sent = await sendEvents(() => listener.ready.url, 'hang', { from: 0, to: EVENTS });

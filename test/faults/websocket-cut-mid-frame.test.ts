@@ -26,7 +26,7 @@ it('the WebSocket cut mid-frame three times: every event delivered exactly once,
   const relay = await startRelayProcess(home, ['--store', 'memory', '--rate-limit', '0']);
   const proxy = await startTcpProxy(relay.port);
   const handler = await startHandler();
-  const listener = await startListenerProcess(home, ['--forward', `${handler.url}/hooks`, '--relay', proxy.url, '--no-history']);
+  const listener = await startListenerProcess(home, ['--forward', `${handler.url}/hooks`, '--relay', proxy.url, '--no-history', '--ordered']);
   const view = () => listenerView(listener.proc);
 
   const cuts: MidFrameCut[] = [];

@@ -51,7 +51,7 @@ describe('file store', () => {
     const store = ['--store', `file:${storeDir}`, '--rate-limit', '0'];
     let relay = await startRelayProcess(home, store, port);
     // The listener creates its channel, then goes away: the events wait in the relay.
-    const first = await startListenerProcess(home, ['--forward', handler.url, '--relay', relay.url]);
+    const first = await startListenerProcess(home, ['--forward', handler.url, '--relay', relay.url, '--ordered']);
     await first.proc.kill('SIGKILL');
 
     const accepted = await postEvents(first.ready.url, 0, EVENTS);
@@ -59,7 +59,7 @@ describe('file store', () => {
     await relay.proc.kill('SIGKILL');
 
     relay = await startRelayProcess(home, store, port);
-    await startListenerProcess(home, ['--forward', handler.url, '--relay', relay.url]);
+    await startListenerProcess(home, ['--forward', handler.url, '--relay', relay.url, '--ordered']);
     const received = await handler.waitForRequests(EVENTS, 30_000);
     expect(numbers(received)).toEqual(accepted);
   });
@@ -80,7 +80,7 @@ describe.runIf(redisAvailable())('redis store, two relays', () => {
     const store = ['--store', redis.url, '--rate-limit', '0'];
     const a = await startRelayProcess(home, store);
     const b = await startRelayProcess(home, store);
-    const listener = await startListenerProcess(home, ['--forward', handler.url, '--relay', b.url]);
+    const listener = await startListenerProcess(home, ['--forward', handler.url, '--relay', b.url, '--ordered']);
     const ingressOnA = listener.ready.url.replace(b.url, a.url);
 
     const accepted = await postEvents(ingressOnA, 0, EVENTS);
@@ -96,7 +96,7 @@ describe.runIf(redisAvailable())('redis store, two relays', () => {
     const store = ['--store', redis.url, '--rate-limit', '0'];
     const a = await startRelayProcess(home, store);
     const b = await startRelayProcess(home, store);
-    const listener = await startListenerProcess(home, ['--forward', handler.url, '--relay', b.url]);
+    const listener = await startListenerProcess(home, ['--forward', handler.url, '--relay', b.url, '--ordered']);
     const ingressOnA = listener.ready.url.replace(b.url, a.url);
 
     const posting = postEvents(ingressOnA, 0, EVENTS, 4);

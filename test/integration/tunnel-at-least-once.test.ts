@@ -57,7 +57,7 @@ describe('at-least-once delivery', () => {
     const home = await makeHome();
     const relay = await startRelayProcess(home, UNTHROTTLED);
     const handler = await startHandler();
-    const args = ['--forward', `${handler.url}/hooks`, '--relay', relay.url, '--provider', 'stripe', '--secret', 'whsec_x'];
+    const args = ['--forward', `${handler.url}/hooks`, '--relay', relay.url, '--provider', 'stripe', '--secret', 'whsec_x', '--ordered'];
 
     const first = await startListenerProcess(home, args);
     await postMany(first.ready.url, 'warmup', 3);
@@ -88,7 +88,7 @@ describe('at-least-once delivery', () => {
     const relay = await startRelayProcess(home, UNTHROTTLED);
     const proxy = await startTcpProxy(relay.port);
     const handler = await startHandler();
-    const listener = await startListenerProcess(home, ['--forward', `${handler.url}/hooks`, '--relay', proxy.url, '--provider', 'stripe', '--secret', 'whsec_x']);
+    const listener = await startListenerProcess(home, ['--forward', `${handler.url}/hooks`, '--relay', proxy.url, '--provider', 'stripe', '--secret', 'whsec_x', '--ordered']);
     // The ingress URL is the relay's own: only the listener's WebSocket goes through the proxy.
     expect(listener.ready.url.startsWith(relay.url)).toBe(true);
 
@@ -115,5 +115,30 @@ describe('at-least-once delivery', () => {
     expect(readies()).toBeGreaterThanOrEqual(3);
     const status = listener.proc.lines.find((l) => l.type === 'status' && l.status === 'disconnected')!;
     expect(status).toMatchObject({ type: 'status', status: 'disconnected', reason: expect.any(String), retryInMs: expect.any(Number) });
+  });
+
+  it('with the default concurrency, delivers 200 events once each while the WebSocket is cut mid-stream twice', async () => {
+    const home = await makeHome();
+    const relay = await startRelayProcess(home, UNTHROTTLED);
+    const proxy = await startTcpProxy(relay.port);
+    const handler = await startHandler();
+    const listener = await startListenerProcess(home, ['--forward', `${handler.url}/hooks`, '--relay', proxy.url, '--provider', 'stripe', '--secret', 'whsec_x']);
+    const readies = () => listener.proc.lines.filter((l) => l.type === 'status' && l.status === 'ready').length;
+    const cutAt = new Set([50, 130]);
+    let cutCount = 0;
+    await postMany(listener.ready.url, 'parallel', EVENTS, async (n) => {
+      if (!cutAt.has(n)) return;
+      await handler.waitForRequests(n - 10);
+      await listener.proc.waitFor(() => (readies() > cutCount ? true : undefined), 'the listener to be connected');
+      expect(proxy.cut()).toBeGreaterThan(0);
+      cutCount += 1;
+    });
+    await handler.waitForRequests(EVENTS);
+    await waitForMetrics(relay.url, (m) => m.whcli_relay_events_pending === 0, 'every event to be acknowledged');
+    await postEvent(listener.ready.url, eventBody('sentinel', 0));
+    await listener.proc.waitForLine((l) => l.type === 'delivery' && l.eventId === 'evt_sentinel_0', 'the sentinel delivery');
+    // Several in flight at once: arrival order may differ from the relay's, but each arrives exactly once.
+    const received = receivedIds(handler);
+    expect([...received].sort()).toEqual([...ids('parallel', EVENTS), 'evt_sentinel_0'].sort());
   });
 });

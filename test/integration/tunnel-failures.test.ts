@@ -39,7 +39,7 @@ describe('whcli listen when the handler fails', () => {
 
   it('reports a handler that does not answer within --timeout as a timeout and moves on', async () => {
     const handler = await startHandler((req) => (req.body.toString().includes('slow') ? { status: 200, hang: true } : { status: 200, body: 'ok' }));
-    const listener = await startListenerProcess(await makeHome(), ['--port', '0', '--forward', handler.url, '--timeout', '300ms']);
+    const listener = await startListenerProcess(await makeHome(), ['--port', '0', '--forward', handler.url, '--timeout', '300ms', '--ordered']);
 
     await postEvent(listener.ready.url, '{"id":"evt_slow"}');
     await postEvent(listener.ready.url, '{"id":"evt_fast"}');

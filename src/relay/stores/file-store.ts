@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { WhcliError } from '../../errors.js';
 import type { DeliveryReport, RelayEvent } from '../protocol.js';
-import type { ChannelRecord, NewEvent, RelayStore, StoreLimits } from '../store.js';
+import { prepareStoreDir } from '../store-dir.js';
+import { eventBytes, type ChannelRecord, type NewEvent, type RelayStore, type StoreLimits } from '../store.js';
 import { ChannelIndex } from './file-store/channel-index.js';
 import { writeCompactLog } from './file-store/compactor.js';
 import { nodeLogFs, readFully, writeFully, type LogFs, type LogHandle } from './file-store/log-fs.js';
@@ -19,6 +19,7 @@ import {
   KIND_ACK,
   KIND_CHANNEL,
   KIND_CURSOR,
+  KIND_DROP,
   KIND_EVENT,
   splitEvent,
   type LogFormat,
@@ -51,21 +52,6 @@ export interface FileStoreOptions {
   log?: (line: string) => void;
   /** File operations; tests pass one that fails like a full or broken disk. */
   fs?: LogFs;
-}
-
-/**
- * Creates the store directory one level at a time (0700). A recursive mkdir never returns under
- * /proc, where mkdir fails with ENOENT on a parent that exists: this fails at once instead.
- */
-function makeStoreDir(dir: string): void {
-  const missing: string[] = [];
-  let at = resolve(dir);
-  while (!existsSync(at) && dirname(at) !== at) {
-    missing.unshift(at);
-    at = dirname(at);
-  }
-  if (!statSync(at).isDirectory()) throw new Error(`${at} is not a directory`);
-  for (const level of missing) mkdirSync(level, { mode: 0o700 });
 }
 
 /** Ranges in order, touching ones joined: one side file per stretch of damage. */
@@ -119,11 +105,7 @@ export class FileStore implements RelayStore {
    * overwrite the rest.
    */
   static async open(options: FileStoreOptions): Promise<FileStore> {
-    try {
-      makeStoreDir(options.dir);
-    } catch (error) {
-      throw new WhcliError('WHCLI_ERR_RELAY', `cannot create the relay store directory ${options.dir}: ${reason(error)}`);
-    }
+    prepareStoreDir(options.dir, `--store file:${options.dir}`);
     const store = new FileStore(options);
     await store.start();
     return store;
@@ -131,6 +113,7 @@ export class FileStore implements RelayStore {
 
   async createChannel(channel: ChannelRecord): Promise<void> {
     if (this.index.channels.has(channel.id)) return;
+    this.index.checkChannelRoom();
     await this.append1(encodeRecord(KIND_CHANNEL, jsonPayload(channel)));
     this.index.add(channel);
   }
@@ -148,8 +131,8 @@ export class FileStore implements RelayStore {
   }
 
   async append(event: NewEvent): Promise<RelayEvent> {
-    const bodyBytes = event.body.length;
-    const state = this.index.reserve(event.channel, bodyBytes);
+    const bytes = eventBytes(event);
+    const state = this.index.reserve(event.channel, bytes);
     return new Promise((resolve, reject) => {
       let stored: RelayEvent | undefined;
       this.writer.push({
@@ -158,12 +141,12 @@ export class FileStore implements RelayStore {
           return encodeRecord(KIND_EVENT, eventPayload(stored));
         },
         done: (offset, length) => {
-          this.index.release(state, bodyBytes);
-          this.index.commit(state, { seq: stored!.seq, offset, length, receivedAt: stored!.receivedAt, bodyBytes });
+          this.index.release(state, bytes);
+          this.index.commit(state, { seq: stored!.seq, offset, length, receivedAt: stored!.receivedAt, bytes });
           resolve(stored!);
         },
         failed: (error) => {
-          this.index.release(state, bodyBytes);
+          this.index.release(state, bytes);
           // The seq goes back to the next event: nothing of this one is in the log or the index.
           if (stored) state.nextSeq = stored.seq;
           reject(this.writeError(error));
@@ -236,6 +219,17 @@ export class FileStore implements RelayStore {
 
   async stats() {
     return this.index.stats();
+  }
+
+  async touchChannels(ids: readonly string[]): Promise<void> {
+    this.index.touch(ids);
+  }
+
+  async expireIdleChannels(idleMs: number): Promise<number> {
+    const removed = this.index.expireIdle(idleMs);
+    // Without an fsync of its own: a drop lost in a crash only means the channel expires again.
+    for (const id of removed) this.writer.push({ prepare: () => encodeRecord(KIND_DROP, jsonPayload({ c: id })), done: () => {}, failed: () => {} });
+    return removed.length;
   }
 
   async close(): Promise<void> {
@@ -370,13 +364,17 @@ export class FileStore implements RelayStore {
       const { c, next, acked } = JSON.parse(payload.toString()) as { c: string; next: number; acked: number };
       if (typeof c !== 'string' || !Number.isInteger(next) || !Number.isInteger(acked)) throw new Error('bad cursor record');
       this.index.restoreCursor(c, next, acked);
+    } else if (kind === KIND_DROP) {
+      const { c } = JSON.parse(payload.toString()) as { c: string };
+      if (typeof c !== 'string') throw new Error('bad drop record');
+      this.index.remove(c);
     } else if (kind === KIND_EVENT) {
       const { header, body } = splitEvent(payload);
       if (typeof header.channel !== 'string' || !Number.isInteger(header.seq) || typeof header.receivedAt !== 'number') {
         throw new Error('bad event record');
       }
       if (!this.index.channels.has(header.channel)) return false;
-      this.index.restore(header.channel, { seq: header.seq, offset, length, receivedAt: header.receivedAt, bodyBytes: body.length });
+      this.index.restore(header.channel, { seq: header.seq, offset, length, receivedAt: header.receivedAt, bytes: eventBytes({ ...header, body }) });
     }
     return true;
   }
@@ -472,9 +470,11 @@ export class FileStore implements RelayStore {
     });
     // From here on the new file is the log: point the index and the writer at it, with no await.
     states.forEach((state, i) => {
+      if (this.index.channels.get(state.record.id) !== state) return; // expired meanwhile: its drop record follows
       const moved = new Map(kept[i]!.map((entry, n) => [entry, result.moved[i]![n]!]));
-      state.entries = state.entries.filter((entry) => moved.has(entry));
-      for (const entry of state.entries) Object.assign(entry, moved.get(entry));
+      const entries = state.entries.filter((entry) => moved.has(entry));
+      for (const entry of entries) Object.assign(entry, moved.get(entry));
+      this.index.replaceEntries(state, entries);
     });
     this.current = new SharedHandle(result.handle, 2);
     this.writer.switchTo(result.handle, result.size);

@@ -47,7 +47,7 @@ export class MemoryStore implements RelayStore {
 
   async createChannel(record: ChannelRecord): Promise<void> {
     if (this.channels.has(record.id)) return;
-    if (this.limits.maxChannels > 0 && this.channels.size >= this.limits.maxChannels) {
+    if (!this.restoring && this.limits.maxChannels > 0 && this.channels.size >= this.limits.maxChannels) {
       throw new StoreFullError(`the relay holds its maximum of ${this.limits.maxChannels} channels`);
     }
     this.channels.set(record.id, {
@@ -165,6 +165,14 @@ export class MemoryStore implements RelayStore {
   /** Bytes held across channels, acknowledged or not (for tests and metrics). */
   get heldBytes(): number {
     return this.totalHeld;
+  }
+
+  /**
+   * True while a persisting store puts back what it had stored: channels it already holds are kept
+   * even past maxChannels (a lowered cap must not stop a relay from starting).
+   */
+  protected get restoring(): boolean {
+    return false;
   }
 
   /** Every channel's state, for a store that persists it. */

@@ -158,6 +158,25 @@ describe('file store damage found at start', () => {
     for (let n = 1; n <= 3; n++) expect(kept.includes(`body-of-event-${n}`)).toBe(true);
   });
 
+  it('keeps an idle channel deleted across a restart, and its events with it', async () => {
+    const dir = tempDir();
+    const store = await open(dir);
+    await store.createChannel({ id: 'ch_a', tokenHash: 'ab'.repeat(32), createdAt: 1 });
+    await store.createChannel({ id: 'ch_b', tokenHash: 'cd'.repeat(32), createdAt: 1 });
+    await store.append(event(1));
+    const start = Date.now();
+    while (Date.now() <= start + 5) await new Promise((resolve) => setImmediate(resolve));
+    await store.touchChannels(['ch_b']);
+    expect(await store.expireIdleChannels(3)).toBe(1);
+    await store.close();
+    stores.length = 0;
+
+    const reopened = await open(dir);
+    expect(await reopened.getChannel('ch_a')).toBeUndefined();
+    expect(await reopened.getChannel('ch_b')).toBeDefined();
+    expect((await reopened.stats()).pendingEvents).toBe(0);
+  });
+
   it('refuses a file that is no relay log, and leaves it as it is', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'relay.log'), '{"not":"a relay log"}\n');

@@ -199,6 +199,24 @@ describe('file store compaction on a full disk', () => {
   });
 });
 
+describe('file store reading events back for delivery', () => {
+  it('returns a bounded batch of large events (at least one) and the rest on the next read', async () => {
+    const dir = tempDir();
+    const store = await openStore(dir);
+    await store.createChannel({ id: 'ch_a', tokenHash: 'ab'.repeat(32), createdAt: 1 });
+    const big = (n: number) => Buffer.alloc(5 * 1024 * 1024, n);
+    for (let n = 1; n <= 6; n++) await store.append({ id: `rev_${n}`, channel: 'ch_a', receivedAt: Date.now(), method: 'POST', path: '', query: '', headers: [], body: big(n) });
+    const first = await store.readAfter('ch_a', 0, 100);
+    expect(first.length).toBeGreaterThanOrEqual(1);
+    expect(first.length).toBeLessThan(6);
+    const rest = await store.readAfter('ch_a', first.at(-1)!.seq, 100);
+    const all = [...first, ...rest];
+    while (all.length < 6) all.push(...(await store.readAfter('ch_a', all.at(-1)!.seq, 100)));
+    expect(all.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(all.every((e) => e.body.equals(big(e.seq)))).toBe(true);
+  });
+});
+
 describe('file store reading its log at start', () => {
   it('streams the log in bounded reads, whatever its size, and reads it once', async () => {
     const dir = tempDir();

@@ -1,4 +1,4 @@
-import { ChannelFullError, DEFAULT_LIMITS, type ChannelRecord, type StoreLimits } from '../../store.js';
+import { ChannelFullError, DEFAULT_LIMITS, StoreFullError, type ChannelRecord, type StoreLimits } from '../../store.js';
 
 /** Where one stored event lies in the log: the index keeps this, never the event itself. */
 export interface EventEntry {
@@ -7,7 +7,8 @@ export interface EventEntry {
   /** Bytes of the whole record. */
   length: number;
   receivedAt: number;
-  bodyBytes: number;
+  /** What the event costs against the limits: eventBytes() (body, headers and the rest). */
+  bytes: number;
 }
 
 export interface ChannelState {
@@ -20,6 +21,10 @@ export interface ChannelState {
   ackedAbove: Set<number>;
   pendingCount: number;
   pendingBytes: number;
+  /** Bytes of every entry, acknowledged or not. */
+  heldBytes: number;
+  /** Last event, acknowledgement or touch: idle expiry starts from here. */
+  lastActive: number;
   /** Appends waiting for their write: counted against the limits before they are stored. */
   reservedCount: number;
   reservedBytes: number;
@@ -30,6 +35,10 @@ export class ChannelIndex {
   readonly channels = new Map<string, ChannelState>();
   private readonly limits: StoreLimits;
   expired = 0;
+  /** Sums over channels: pending (what maxTotalBytes bounds), reserved by appends in flight, held. */
+  private totalPending = 0;
+  private totalReserved = 0;
+  private totalHeld = 0;
 
   constructor(
     limits: Partial<StoreLimits> = {},
@@ -48,35 +57,88 @@ export class ChannelIndex {
       ackedAbove: new Set(),
       pendingCount: 0,
       pendingBytes: 0,
+      heldBytes: 0,
+      lastActive: this.now(),
       reservedCount: 0,
       reservedBytes: 0,
     });
   }
 
-  /** Holds room for an event of `bodyBytes` until it is stored or fails; throws ChannelFullError. */
-  reserve(channel: string, bodyBytes: number): ChannelState {
+  /** Throws StoreFullError when no channel may be added (maxChannels). */
+  checkChannelRoom(): void {
+    if (this.limits.maxChannels > 0 && this.channels.size >= this.limits.maxChannels) {
+      throw new StoreFullError(`the relay holds its maximum of ${this.limits.maxChannels} channels`);
+    }
+  }
+
+  /** Marks channels as in use now, so idle expiry leaves them alone. */
+  touch(ids: readonly string[]): void {
+    const now = this.now();
+    for (const id of ids) {
+      const state = this.channels.get(id);
+      if (state) state.lastActive = now;
+    }
+  }
+
+  /** Removes channels idle for `idleMs` (none with an append in flight); returns their ids. */
+  expireIdle(idleMs: number): string[] {
+    const cutoff = this.now() - idleMs;
+    const removed: string[] = [];
+    for (const [id, state] of this.channels) {
+      if (state.lastActive >= cutoff || state.reservedCount > 0) continue;
+      this.remove(id);
+      removed.push(id);
+    }
+    return removed;
+  }
+
+  /** Forgets a channel and everything it holds. */
+  remove(id: string): void {
+    const state = this.channels.get(id);
+    if (!state) return;
+    this.totalHeld -= state.heldBytes;
+    this.totalPending -= state.pendingBytes;
+    this.channels.delete(id);
+  }
+
+  /**
+   * Holds room for an event of `bytes` until it is stored or fails; throws ChannelFullError (the
+   * channel's limits) or StoreFullError (maxTotalBytes over all channels).
+   */
+  reserve(channel: string, bytes: number): ChannelState {
     const state = this.channels.get(channel);
     if (!state) throw new Error(`unknown channel ${channel}`);
     this.expire(state);
     const count = state.pendingCount + state.reservedCount;
-    if (count >= this.limits.maxPendingEvents || state.pendingBytes + state.reservedBytes + bodyBytes > this.limits.maxPendingBytes) {
+    if (count >= this.limits.maxPendingEvents || state.pendingBytes + state.reservedBytes + bytes > this.limits.maxPendingBytes) {
       throw new ChannelFullError(`channel ${channel} holds its maximum of unacknowledged events`);
     }
+    if (this.totalPending + this.totalReserved + bytes > this.limits.maxTotalBytes) {
+      throw new StoreFullError(`the relay holds its maximum of ${this.limits.maxTotalBytes} bytes of unacknowledged events`);
+    }
+    // Acknowledged history is kept only while there is room: new events come first.
+    const over = this.totalHeld + this.totalReserved + bytes - this.limits.maxTotalBytes;
+    if (over > 0) this.dropAckedHistory(over);
     state.reservedCount += 1;
-    state.reservedBytes += bodyBytes;
+    state.reservedBytes += bytes;
+    this.totalReserved += bytes;
     return state;
   }
 
-  release(state: ChannelState, bodyBytes: number): void {
+  release(state: ChannelState, bytes: number): void {
     state.reservedCount -= 1;
-    state.reservedBytes -= bodyBytes;
+    state.reservedBytes -= bytes;
+    this.totalReserved -= bytes;
   }
 
   /** Makes a written event visible; entries arrive in seq order. */
   commit(state: ChannelState, entry: EventEntry): void {
     state.entries.push(entry);
+    state.heldBytes += entry.bytes;
+    this.totalHeld += entry.bytes;
     state.pendingCount += 1;
-    state.pendingBytes += entry.bodyBytes;
+    this.addPending(state, entry.bytes);
+    state.lastActive = this.now();
   }
 
   /** Puts back an event read from the log (counters are settled once the whole log is read). */
@@ -111,12 +173,20 @@ export class ChannelIndex {
       this.advance(state);
       state.pendingCount = 0;
       state.pendingBytes = 0;
+      state.heldBytes = 0;
       for (const entry of state.entries) {
+        state.heldBytes += entry.bytes;
         if (this.isPending(state, entry.seq)) {
           state.pendingCount += 1;
-          state.pendingBytes += entry.bodyBytes;
+          state.pendingBytes += entry.bytes;
         }
       }
+    }
+    this.totalPending = 0;
+    this.totalHeld = 0;
+    for (const state of this.channels.values()) {
+      this.totalPending += state.pendingBytes;
+      this.totalHeld += state.heldBytes;
     }
     return lost;
   }
@@ -129,12 +199,27 @@ export class ChannelIndex {
     const entry = this.find(state, seq);
     if (entry) {
       state.pendingCount -= 1;
-      state.pendingBytes -= entry.bodyBytes;
+      this.addPending(state, -entry.bytes);
     }
+    state.lastActive = this.now();
     this.advance(state);
-    // Acknowledged events are kept for late listeners, but never beyond the pending cap.
-    while (state.entries.length > this.limits.maxPendingEvents && state.entries[0]!.seq <= state.ackedThrough) state.entries.shift();
+    // Acknowledged events are kept for late listeners, within a count and a byte budget per channel.
+    while (
+      state.entries.length &&
+      state.entries[0]!.seq <= state.ackedThrough &&
+      (state.entries.length > this.limits.maxPendingEvents || state.heldBytes - state.pendingBytes > this.limits.maxAckedBytes)
+    ) {
+      this.shift(state);
+    }
     return true;
+  }
+
+  /** After a compaction: the entries that moved to the new log, the rest forgotten. */
+  replaceEntries(state: ChannelState, entries: EventEntry[]): void {
+    const held = entries.reduce((sum, entry) => sum + entry.bytes, 0);
+    this.totalHeld += held - state.heldBytes;
+    state.heldBytes = held;
+    state.entries = entries;
   }
 
   /** Drops an event whose record is gone: it counts as done and is never read again. */
@@ -142,7 +227,10 @@ export class ChannelIndex {
     this.ack(channel, seq);
     const state = this.channels.get(channel);
     const at = state ? this.firstAbove(state.entries, seq - 1) : -1;
-    if (state?.entries[at]?.seq === seq) state.entries.splice(at, 1);
+    if (state?.entries[at]?.seq !== seq) return;
+    const [entry] = state.entries.splice(at, 1);
+    state.heldBytes -= entry!.bytes;
+    this.totalHeld -= entry!.bytes;
   }
 
   /** Entries with seq > afterSeq, oldest first, at most `limit`. */
@@ -169,16 +257,38 @@ export class ChannelIndex {
   expire(state: ChannelState): void {
     const cutoff = this.now() - this.limits.retentionMs;
     while (state.entries.length && state.entries[0]!.receivedAt < cutoff) {
-      const entry = state.entries.shift()!;
+      const entry = this.shift(state);
       if (this.isPending(state, entry.seq)) {
         this.expired += 1;
         state.pendingCount -= 1;
-        state.pendingBytes -= entry.bodyBytes;
+        this.addPending(state, -entry.bytes);
       }
       state.ackedAbove.delete(entry.seq);
       if (entry.seq > state.ackedThrough) state.ackedThrough = entry.seq;
     }
     this.advance(state);
+  }
+
+  private addPending(state: ChannelState, delta: number): void {
+    state.pendingBytes += delta;
+    this.totalPending += delta;
+  }
+
+  /** Drops a channel's oldest entry (its pending counters are the caller's). */
+  private shift(state: ChannelState): EventEntry {
+    const entry = state.entries.shift()!;
+    state.heldBytes -= entry.bytes;
+    this.totalHeld -= entry.bytes;
+    return entry;
+  }
+
+  /** Frees at least `bytes` of acknowledged history across channels, oldest first within each, if it can. */
+  private dropAckedHistory(bytes: number): void {
+    let freed = 0;
+    for (const state of this.channels.values()) {
+      while (freed < bytes && state.entries.length && state.entries[0]!.seq <= state.ackedThrough) freed += this.shift(state).bytes;
+      if (freed >= bytes) return;
+    }
   }
 
   private isPending(state: ChannelState, seq: number): boolean {
