@@ -194,6 +194,8 @@ export function buildProgram(deps: ProgramDeps): Command {
     .option('--max-body <size>', 'largest event body the embedded relay accepts (default 25mb, what GitHub sends; $WHCLI_MAX_BODY)')
     .option('-H, --header <name:value>', 'add a header to every forwarded request (repeatable)', collect)
     .option('-k, --insecure', "accept the handler's TLS certificate unchecked (a local self-signed one); or trust its CA with NODE_EXTRA_CA_CERTS")
+    .option('--relay-key <key>', 'access key of a team relay (whk_…; $WHCLI_RELAY_KEY or relayKey in the config file keep it out of `ps`)')
+    .option('--channel <name>', 'a named channel on a team relay: the same URL every time, on every machine, for your key')
     .option('--source <smee|url>', 'a public front with no deployment: "smee" creates a smee.io channel, or give a smee channel URL')
     .option('--public-url <url>', 'the HTTPS URL a tunnel (ngrok, cloudflared, Tailscale Funnel) gives the embedded relay: printed as the webhook URL')
     .option('--no-history', 'do not record deliveries for `whcli history`')
@@ -207,6 +209,7 @@ export function buildProgram(deps: ProgramDeps): Command {
         'whcli listen --forward localhost:3000/webhooks --provider stripe --secret whsec_test',
         'whcli listen -f 3000 -p github -s s3cret --events push,pull_request.opened',
         'whcli listen -f 3000 --relay https://relay.example.com --json | jq .',
+        'WHCLI_RELAY_KEY=whk_… whcli listen -f 3000 --relay https://hooks.example.com --channel stripe',
         'whcli listen -f 3000 -p stripe -s whsec_test --inspect 4041   # then open http://127.0.0.1:4041',
         'WHCLI_VERIFY_INCOMING=whsec_live_... whcli listen -f 3000 -p stripe -s whsec_test   # secret kept out of `ps`',
         "whcli listen -f https://localhost:8443/hooks --insecure -H 'X-Env: dev' --no-resign",
@@ -272,11 +275,19 @@ export function buildProgram(deps: ProgramDeps): Command {
     .option('--max-channels <n>', 'channels before creation answers 503; 0: no cap (default 100000, $WHCLI_RELAY_MAX_CHANNELS)')
     .option('--channel-rate <rate>', 'channel creations per client address, e.g. 60/m; 0 turns it off (default 60/m, $WHCLI_RELAY_CHANNEL_RATE)')
     .option('--channel-idle <duration>', 'delete channels with no event and no listener for this long; 0: never (default 7d, $WHCLI_RELAY_CHANNEL_IDLE)')
+    .option('--tls-cert <file>', 'PEM certificate chain: serve HTTPS and WSS directly (reloaded on SIGHUP)')
+    .option('--tls-key <file>', 'PEM private key for --tls-cert')
+    .option('--log-format <format>', 'one line per request on stderr (method, channel, status, bytes, ms; never bodies or keys): text, json or none (default none, $WHCLI_RELAY_LOG_FORMAT)')
+    .option('--open', 'no access keys, even beyond loopback or with keys in the store (a private network only)')
+    .option('--key-rate <rate>', 'channel creations per access key, e.g. 60/m; 0 turns it off (default 60/m, $WHCLI_RELAY_KEY_RATE)')
+    .option('--max-channels-per-key <n>', 'channels one access key may own; 0: no cap (default 100, $WHCLI_RELAY_MAX_CHANNELS_PER_KEY)')
     .option('--json', 'log as NDJSON')
     .addHelpText(
       'after',
       examples([
         'whcli relay --port 8787',
+        'whcli relay --host 0.0.0.0 --port 443 --tls-cert fullchain.pem --tls-key privkey.pem   # kill -HUP <pid> after a renewal',
+        'whcli relay keys create --name alice   # then: whcli listen --relay <url> --relay-key whk_…',
         'whcli relay --store redis://127.0.0.1:6379/0 --port 8788   # one of several behind a load balancer',
         'whcli relay --host 0.0.0.0 --public-url https://hooks.example.com --max-body 1mb',
         'whcli relay --respond-with handler   # exercise provider retries end to end',
@@ -292,9 +303,86 @@ export function buildProgram(deps: ProgramDeps): Command {
         onListening: (info) =>
           opts.json
             ? process.stdout.write(`${JSON.stringify({ type: 'listening', ...info })}\n`)
-            : term.out(`whcli relay listening on ${info.url} (store: ${info.store})`),
+            : term.out(`whcli relay listening on ${info.url} (store: ${info.store}; ${info.access})`),
         log: (line) => term.err(`whcli relay: ${line}`),
+        onRequest: (entry, format) =>
+          process.stderr.write(
+            format === 'json'
+              ? `${JSON.stringify({ type: 'request', time: new Date().toISOString(), ...entry })}\n`
+              : `${new Date().toISOString()} ${entry.method} ${entry.channel ?? entry.path} ${entry.status} ${entry.bytes}B ${entry.ms}ms\n`,
+          ),
+        onReloadRequest: (reload) => {
+          process.on('SIGHUP', reload);
+          return () => process.off('SIGHUP', reload);
+        },
       });
+    });
+
+  const relayCommand = program.commands.find((c) => c.name() === 'relay')!;
+  const keys = relayCommand
+    .command('keys')
+    .description('access keys: who may create and listen on channels of this relay (stored hashed in its store)')
+    .addHelpText('after', examples(['whcli relay keys create --name alice', 'whcli relay keys list --store redis://127.0.0.1:6379/0 --json', 'whcli relay keys revoke alice']));
+  const keyStoreOption = '--store <store>';
+  const keyStoreHelp = 'the relay\'s store: file[:<dir>] (default, $WHCLI_RELAY_STORE) or redis://host:port/db';
+  keys
+    .command('create')
+    .description('create a key; it is printed once, only its hash is kept')
+    .requiredOption('--name <name>', 'who holds it, e.g. alice')
+    .option(keyStoreOption, keyStoreHelp)
+    .option('--json', 'machine-readable output')
+    .addHelpText('after', examples(['whcli relay keys create --name alice', 'whcli relay keys create --name ci --store file:/var/lib/whcli --json']))
+    .action(async (_opts, command: Command) => {
+      // --store and --json are relay's own flags too: commander hands them to the parent.
+      const opts = command.optsWithGlobals();
+      const [{ createKey }, term] = await Promise.all([import('./commands/relay-keys.js'), terminal()]);
+      const created = await createKey(opts.name, opts, environment());
+      if (opts.json) return void process.stdout.write(`${JSON.stringify(created)}\n`);
+      term.out(created.key);
+      term.err(`key "${created.name}" (${created.id}) created: this is the only time it is shown; give it to its holder as WHCLI_RELAY_KEY`);
+    });
+  keys
+    .command('list')
+    .description('list keys: name, id, prefix, created (never the key)')
+    .option(keyStoreOption, keyStoreHelp)
+    .option('--json', 'machine-readable output')
+    .addHelpText('after', examples(['whcli relay keys list', 'whcli relay keys list --json']))
+    .action(async (_opts, command: Command) => {
+      const opts = command.optsWithGlobals();
+      const [{ listKeys }, term] = await Promise.all([import('./commands/relay-keys.js'), terminal()]);
+      const list = await listKeys(opts, environment());
+      if (opts.json) return void process.stdout.write(`${JSON.stringify(list)}\n`);
+      if (list.length === 0) return term.err('no access keys: create one with `whcli relay keys create --name <who>`');
+      for (const key of list) term.out(`${key.name}\t${key.id}\t${key.prefix}\t${key.createdAt}`);
+    });
+  keys
+    .command('revoke')
+    .description('revoke a key by name or id; relays disconnect its listeners within seconds')
+    .argument('<name-or-id>', 'the key\'s name or id (see keys list)')
+    .option(keyStoreOption, keyStoreHelp)
+    .option('--json', 'machine-readable output')
+    .addHelpText('after', examples(['whcli relay keys revoke alice', 'whcli relay keys revoke key_3xYz9a']))
+    .action(async (nameOrId: string, _opts, command: Command) => {
+      const opts = command.optsWithGlobals();
+      const [{ revokeKey }, term] = await Promise.all([import('./commands/relay-keys.js'), terminal()]);
+      const revoked = await revokeKey(nameOrId, opts, environment());
+      if (opts.json) return void process.stdout.write(`${JSON.stringify({ revoked })}\n`);
+      term.out(`revoked key "${revoked.name}" (${revoked.id})`);
+    });
+
+  program
+    .command('channels')
+    .description('list your channels on a team relay (those your access key owns), with their URLs')
+    .option('-r, --relay <url>', 'the relay (default: "relay" in whcli.config.json)')
+    .option('--relay-key <key>', 'your access key (whk_…; $WHCLI_RELAY_KEY or relayKey in the config file keep it out of `ps`)')
+    .option('--json', 'machine-readable output')
+    .addHelpText('after', examples(['WHCLI_RELAY_KEY=whk_… whcli channels --relay https://hooks.example.com', 'whcli channels --json | jq -r \'.channels[] | select(.name == "stripe") | .url\'']))
+    .action(async (opts) => {
+      const [{ listChannels }, term] = await Promise.all([import('./commands/channels.js'), terminal()]);
+      const listed = await listChannels(opts, environment());
+      if (opts.json) return void process.stdout.write(`${JSON.stringify(listed)}\n`);
+      if (listed.channels.length === 0) return term.err(`key "${listed.key}" owns no channel on ${listed.relay}: whcli listen --relay ${listed.relay} --channel <name> makes one`);
+      for (const channel of listed.channels) term.out(`${channel.name ?? '(unnamed)'}\t${channel.url}\t${channel.createdAt}`);
     });
 
   program

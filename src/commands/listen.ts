@@ -23,6 +23,10 @@ import { parseHeaderFlag, parsePositiveInt } from './shared-options.js';
 export interface ListenOptions {
   forward?: string;
   relay?: string;
+  /** Access key of a team relay (whk_…). */
+  relayKey?: string;
+  /** Name of a stable channel on a team relay. */
+  channel?: string;
   provider?: string;
   secret?: string;
   events?: string;
@@ -213,6 +217,9 @@ export async function listen(options: ListenOptions, deps: ListenDeps): Promise<
   }
   if (options.source !== undefined && publicUrl) throw new UsageError('--source and --public-url both name the public URL: give one');
 
+  // The access key is a secret: from the flag, the environment or the config file; never printed.
+  const channelRequest = { key: options.relayKey ?? (deps.environment.env.WHCLI_RELAY_KEY || undefined) ?? config?.relayKey, name: options.channel };
+  if (channelRequest.name && !relayText) throw new UsageError('--channel names a channel on a team relay: add --relay <url> (and --relay-key)');
   const paths = whcliPaths(deps.environment);
   const credentials = new CredentialStore(paths.config);
   let embedded: RelayServer | undefined;
@@ -221,6 +228,7 @@ export async function listen(options: ListenOptions, deps: ListenDeps): Promise<
   if (relayText) {
     relay = parseRelayUrl(relayText);
     channel = await ensureRemoteChannel(relay, credentials, {
+      ...channelRequest,
       signal: deps.signal,
       onRetry: (message, retryInMs) => notice(`${message}; retrying in ${(retryInMs / 1000).toFixed(1)}s`),
     });
@@ -326,7 +334,7 @@ export async function listen(options: ListenOptions, deps: ListenDeps): Promise<
               notice('the relay no longer knows this channel: creating a new one (the URL changes)');
               earlier.delivered += listener.delivered;
               earlier.failed += listener.failed;
-              ensureRemoteChannel(relay, credentials, { fresh: true, signal: deps.signal, onRetry: (m) => notice(m) })
+              ensureRemoteChannel(relay, credentials, { ...channelRequest, fresh: true, signal: deps.signal, onRetry: (m) => notice(m) })
                 .then(async (fresh) => {
                   await publish(fresh.url);
                   channel = fresh;

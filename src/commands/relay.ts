@@ -4,8 +4,11 @@ import type { Environment } from '../context.js';
 import { whcliPaths } from '../paths.js';
 import { openStore } from '../relay/open-store.js';
 import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { createSecureContext } from 'node:tls';
 import type { RateLimit } from '../relay/rate-limit.js';
-import { DEFAULT_MAX_LISTENERS, startRelay } from '../relay/server.js';
+import { DEFAULT_MAX_LISTENERS, startRelay, type RequestLogEntry } from '../relay/server.js';
+import type { KeyMode } from '../relay/channel-access.js';
 import { parsePositiveInt } from './shared-options.js';
 
 export interface RelayCommandOptions {
@@ -34,6 +37,52 @@ export interface RelayCommandOptions {
   channelRate?: string;
   /** Idle time after which a channel is deleted; "0" keeps channels forever. */
   channelIdle?: string;
+  /** No access keys, even beyond loopback or with keys in the store. */
+  open?: boolean;
+  /** Channel creations per access key, "<n>/s" or "<n>/m"; "0" turns the limit off. */
+  keyRate?: string;
+  /** Channels one access key may own; 0: no cap. */
+  maxChannelsPerKey?: string;
+  /** PEM certificate chain file: serve HTTPS and WSS. */
+  tlsCert?: string;
+  /** PEM private key file for --tls-cert. */
+  tlsKey?: string;
+  /** One line per request: text, json, or none (default). */
+  logFormat?: string;
+}
+
+/** Reads --tls-cert and --tls-key; both or neither. */
+export async function readTlsFiles(certPath: string | undefined, keyPath: string | undefined): Promise<{ cert: Buffer; key: Buffer } | undefined> {
+  if (!certPath && !keyPath) return undefined;
+  if (!certPath || !keyPath) throw new UsageError('--tls-cert and --tls-key go together: give both PEM files');
+  const read = async (path: string, flag: string) => {
+    try {
+      return await readFile(path);
+    } catch (error) {
+      throw new UsageError(`${flag} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}: give a readable PEM file`);
+    }
+  };
+  const tls = { cert: await read(certPath, '--tls-cert'), key: await read(keyPath, '--tls-key') };
+  try {
+    createSecureContext(tls);
+  } catch (error) {
+    throw new UsageError(`--tls-cert/--tls-key: not a usable certificate and key (${(error as Error).message})`);
+  }
+  return tls;
+}
+
+export const DEFAULT_MAX_CHANNELS_PER_KEY = '100';
+
+/** Whether `host` only accepts connections from this machine. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
+
+/** What the relay asks of channel creators, in words for its start line. */
+export function describeKeyMode(mode: KeyMode): string {
+  if (mode === 'open') return 'keys off (--open): anyone who reaches this relay can create channels';
+  if (mode === 'required') return 'access keys required';
+  return 'access keys required once one is created (`whcli relay keys create`)';
 }
 
 export const DEFAULT_RATE_LIMIT = '100/s';
@@ -70,9 +119,13 @@ export async function runRelay(
   deps: {
     environment: Environment;
     signal: AbortSignal;
-    onListening: (info: { url: string; host: string; port: number; store: string }) => void;
+    onListening: (info: { url: string; host: string; port: number; store: string; keys: KeyMode; access: string }) => void;
     /** Notices for the operator (damage found in the store, a failed compaction). */
     log?: (line: string) => void;
+    /** Subscribes to reload requests (SIGHUP): the certificate files are read again. Returns an unsubscribe. */
+    onReloadRequest?: (reload: () => void) => () => void;
+    /** One entry per answered request, when --log-format is not none. */
+    onRequest?: (entry: RequestLogEntry, format: 'text' | 'json') => void;
   },
 ): Promise<void> {
   const port = Number(options.port ?? 8787);
@@ -117,6 +170,19 @@ export async function runRelay(
   }
   const maxBodyBytes = parseSize(options.maxBody ?? '5mb', '--max-body');
   const respondTimeoutMs = parseDuration(options.respondTimeout ?? '30s', '--respond-timeout');
+  const host = options.host ?? '127.0.0.1';
+  const keyMode: KeyMode = options.open ? 'open' : isLoopbackHost(host) ? 'auto' : 'required';
+  const keyCreateLimit = parseRateLimit(options.keyRate ?? env.WHCLI_RELAY_KEY_RATE ?? DEFAULT_CHANNEL_RATE, undefined, { flag: '--key-rate', burstSeconds: 60, minBurst: 10 });
+  const maxChannelsPerKey = Number(options.maxChannelsPerKey ?? env.WHCLI_RELAY_MAX_CHANNELS_PER_KEY ?? DEFAULT_MAX_CHANNELS_PER_KEY);
+  if (!Number.isInteger(maxChannelsPerKey) || maxChannelsPerKey < 0) {
+    throw new UsageError(`--max-channels-per-key must be a whole number (0 for no cap), got "${options.maxChannelsPerKey}"`);
+  }
+  const tls = await readTlsFiles(options.tlsCert, options.tlsKey);
+  // Off unless asked: stderr stays for what the operator must act on.
+  const logFormat = options.logFormat ?? env.WHCLI_RELAY_LOG_FORMAT ?? 'none';
+  if (!['text', 'json', 'none'].includes(logFormat)) throw new UsageError(`--log-format must be text, json or none, got "${logFormat}"`);
+  const onRequest = deps.onRequest;
+  const requestLog = logFormat === 'none' || !onRequest ? undefined : (entry: RequestLogEntry) => onRequest(entry, logFormat as 'text' | 'json');
   const spec = options.store ?? deps.environment.env.WHCLI_RELAY_STORE ?? 'file';
   const { store, description } = await openStore(spec, {
     defaultDir: join(whcliPaths(deps.environment).data, 'relay'),
@@ -140,15 +206,32 @@ export async function runRelay(
       maxInflightBytes: Math.max(maxBodyBytes, Math.floor(maxTotalBytes / 4)),
       channelIdleMs,
       channelCreateLimit,
+      keyMode,
+      keyCreateLimit,
+      maxChannelsPerKey,
+      tls,
+      requestLog,
     });
   } catch (error) {
     await store.close();
     throw new WhcliError('WHCLI_ERR_RELAY', `cannot listen on ${options.host ?? '127.0.0.1'}:${port}: ${(error as Error).message}`);
   }
-  deps.onListening({ url: relay.url, host: relay.address.host, port: relay.address.port, store: description });
+  deps.onListening({ url: relay.url, host: relay.address.host, port: relay.address.port, store: description, keys: keyMode, access: describeKeyMode(keyMode) });
+  // A renewed certificate is served to new connections without a restart; a bad one keeps the old.
+  const stopReloading = tls
+    ? deps.onReloadRequest?.(() => {
+        void readTlsFiles(options.tlsCert, options.tlsKey)
+          .then((renewed) => {
+            relay.reloadTls(renewed!);
+            deps.log?.(`reloaded the certificate from ${options.tlsCert}`);
+          })
+          .catch((error: unknown) => deps.log?.(`certificate not reloaded, still serving the previous one: ${(error as Error).message}`));
+      })
+    : undefined;
   await new Promise<void>((resolve) => {
     if (deps.signal.aborted) return resolve();
     deps.signal.addEventListener('abort', () => resolve(), { once: true });
   });
+  stopReloading?.();
   await relay.close();
 }

@@ -129,6 +129,7 @@ export const configSchema = z
     forward: z.string().optional().describe('Where trigger and verify send by default: 3000, localhost:3000/webhooks or a URL.'),
     signatureUrl: z.string().url().optional().describe('The URL URL-signing schemes sign (Twilio, Square, HubSpot) when it is not the URL sent to.'),
     relay: z.string().optional().describe('The relay URL listen connects to.'),
+    relayKey: z.string().optional().describe('The access key of a team relay (whk_…), sent only as an Authorization header.'),
     events: z.array(z.string()).optional().describe('The event types this project handles.'),
     providers: z.array(provider).default([]).describe('Your own providers, and overrides of built-in ones by name.'),
     scenarios: z.array(scenarioSchema).optional().describe('Your own scenarios: ordered events whose ids cross-reference (see fixtures/<provider>/scenarios).'),

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -10,6 +11,7 @@ import { RateLimiter, type RateLimit } from './rate-limit.js';
 import { encodeEventBatch, MAX_REPORT_BODY, RESPOND_HEADER, PROTOCOL_VERSION, ProtocolError, parseClientMessage, type DeliveryReport, type RelayEvent, type ServerMessage } from './protocol.js';
 import { ChannelFullError, StoreFullError, type RelayStore } from './store.js';
 import { MemoryStore } from './stores/memory-store.js';
+import { ChannelAccess, type KeyMode } from './channel-access.js';
 import { hashToken, newChannelId, newEventId, newToken, tokenMatches } from './tokens.js';
 
 export interface RelayOptions {
@@ -53,7 +55,50 @@ export interface RelayOptions {
    * `whcli listen` makes a new channel. Default 30 s.
    */
   channelCheckMs?: number;
+  /** When channel creation needs an access key (default auto: once the store holds one). */
+  keyMode?: KeyMode;
+  /** Channel creations per access key; none when omitted. */
+  keyCreateLimit?: RateLimit;
+  /** Channels one access key may own; 0 or omitted for no cap. */
+  maxChannelsPerKey?: number;
+  /** How often listeners are checked for a revoked key (closed with 4401). Default 5 s. */
+  keyCheckMs?: number;
+  /** PEM certificate chain and key: the relay serves HTTPS and WSS itself. */
+  tls?: { cert: Buffer; key: Buffer };
+  /** Called once per answered request: no bodies, no query strings, no tokens, channel ids cut short. */
+  requestLog?: (entry: RequestLogEntry) => void;
   log?: (line: string) => void;
+}
+
+export interface RequestLogEntry {
+  method: string;
+  /** The route: /c/<channel>, /ws/<channel>, /api/channels, /healthz, ... */
+  path: string;
+  /** The channel's id cut to its first characters: enough to tell channels apart, too little to post to one. */
+  channel?: string;
+  status: number;
+  /** The request body's declared size. */
+  bytes: number;
+  ms: number;
+}
+
+/** A channel id shortened for logs: a channel URL is a capability, a log line must not hand it out. */
+export function channelForLog(id: string): string {
+  return `${id.slice(0, 7)}…`;
+}
+
+/** A request as a log entry, once answered. */
+function requestEntry(req: IncomingMessage, status: number, startedAt: number): RequestLogEntry {
+  const pathname = (req.url ?? '/').split('?')[0]!;
+  const match = /^\/(c|ws)\/([A-Za-z0-9_-]{1,64})/.exec(pathname);
+  return {
+    method: req.method ?? '?',
+    path: match ? `/${match[1]}/<channel>` : pathname.length > 64 ? `${pathname.slice(0, 64)}…` : pathname,
+    ...(match ? { channel: channelForLog(match[2]!) } : {}),
+    status,
+    bytes: Number(req.headers['content-length'] ?? 0) || 0,
+    ms: Date.now() - startedAt,
+  };
 }
 
 export interface RelayServer {
@@ -69,6 +114,8 @@ export interface RelayServer {
   registerChannel(id: string, token: string): Promise<void>;
   /** Attaches a listener in this process directly to a channel: the same hub, no socket in between. */
   attachLocal(channel: string, options: LocalAttachOptions): Promise<LocalSession>;
+  /** Serves a renewed certificate to new connections (throws, keeping the old one, when it is invalid). */
+  reloadTls(tls: { cert: Buffer; key: Buffer }): void;
   close(): Promise<void>;
 }
 
@@ -94,6 +141,10 @@ export const MAX_REQUEST_HEADERS = 1000;
 
 /** WebSocket close code for a listener whose channel the store no longer knows. */
 export const CLOSE_CHANNEL_GONE = 4404;
+/** WebSocket close code for a listener whose channel's access key was revoked. */
+export const CLOSE_KEY_REVOKED = 4401;
+/** The largest body POST /api/channels reads: {"name": "..."}. */
+const MAX_CREATE_BODY = 4096;
 
 export const DEFAULT_MAX_INFLIGHT_BYTES = 256 * 1024 * 1024;
 export const DEFAULT_MAX_LISTENER_BUFFER = 8 * 1024 * 1024;
@@ -188,15 +239,23 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
   const allowedHosts = options.allowedHosts ? new Set(options.allowedHosts.map((h) => h.toLowerCase())) : undefined;
   const inflight = new ByteBudget(options.maxInflightBytes ?? DEFAULT_MAX_INFLIGHT_BYTES);
   const creations = options.channelCreateLimit ? new RateLimiter(options.channelCreateLimit) : undefined;
+  const keyCreations = options.keyCreateLimit ? new RateLimiter(options.keyCreateLimit) : undefined;
+  const access = new ChannelAccess(store, options.keyMode ?? 'auto');
+  /** The access key owning each listener's channel, for closing them when it is revoked. */
+  const ownerOf = new Map<WebSocket, string>();
   const maxListenerBuffer = options.maxListenerBufferBytes ?? DEFAULT_MAX_LISTENER_BUFFER;
   /** Requests being answered: a shutdown waits (a bounded time) for these before cutting connections. */
   let active = 0;
   let closing = false;
   let baseUrl = '';
 
-  const server: Server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     active += 1;
-    res.once('close', () => (active -= 1));
+    const startedAt = Date.now();
+    res.once('close', () => {
+      active -= 1;
+      options.requestLog?.(requestEntry(req, res.headersSent ? res.statusCode : 0, startedAt));
+    });
     // Errors on a request or response whose peer vanished: nothing to answer, nothing to crash on.
     req.on('error', () => {});
     res.on('error', () => {});
@@ -205,7 +264,9 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
       if (!res.headersSent) json(res, 500, { error: 'internal error' });
       else res.destroy();
     });
-  });
+  };
+  const tlsServer = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, onRequest) : undefined;
+  const server: Server = tlsServer ?? createServer(onRequest);
   server.keepAliveTimeout = 65_000;
   // One more than the limit is read, so a request past it is seen and refused rather than cut short.
   server.maxHeadersCount = MAX_REQUEST_HEADERS + 1;
@@ -231,20 +292,65 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
       return ingress(req, res, channelMatch[1]!, suffix, query);
     }
     if (pathname === '/api/channels' && req.method === 'POST') {
-      req.resume();
       const retryAfter = creations?.take(req.socket.remoteAddress ?? '') ?? 0;
       if (retryAfter > 0) {
         metrics.channelsRefused += 1;
         const { perSecond } = creations!.limit;
         return json(res, 429, { error: `over the limit of ${perSecond} channel creations per second from one address`, retryAfter }, { 'retry-after': String(retryAfter) });
       }
+      let request: { name?: unknown };
       try {
-        return json(res, 201, await createChannel());
+        const body = await readBody(req, MAX_CREATE_BODY);
+        request = body.length ? (JSON.parse(body.toString('utf8')) as { name?: unknown }) : {};
+        if (!request || typeof request !== 'object') throw new Error('not an object');
+      } catch {
+        return json(res, 400, { error: `the body must be empty or a JSON object like {"name": "stripe"} (at most ${MAX_CREATE_BODY} bytes)` });
+      }
+      const caller = await access.caller(bearer(req));
+      if ('status' in caller) {
+        metrics.rejected.unauthorized += 1;
+        return json(res, caller.status, { error: caller.message });
+      }
+      if (caller.key && keyCreations) {
+        const wait = keyCreations.take(caller.key.id);
+        if (wait > 0) {
+          metrics.channelsRefused += 1;
+          return json(res, 429, { error: `over the limit of ${keyCreations.limit.perSecond} channel creations per second for one access key`, retryAfter: wait }, { 'retry-after': String(wait) });
+        }
+      }
+      const name = request.name === undefined ? undefined : String(request.name);
+      const planned = await access.create(caller.key, name);
+      if ('status' in planned) return json(res, planned.status, { error: planned.message });
+      const { record, channel } = planned;
+      const known = name !== undefined ? await store.getChannel(record.id) : undefined;
+      if (!known && caller.key && options.maxChannelsPerKey && store.countChannels) {
+        const owned = await store.countChannels(caller.key.id);
+        if (owned >= options.maxChannelsPerKey) {
+          metrics.channelsRefused += 1;
+          return json(res, 403, { error: `access key "${caller.key.name}" owns its maximum of ${options.maxChannelsPerKey} channels: remove one with \`whcli channels rm\`` });
+        }
+      }
+      try {
+        if (!known) await store.createChannel(record);
+        return json(res, known ? 200 : 201, { ...channel, url: `${baseUrl}/c/${channel.id}` });
       } catch (error) {
         if (!(error instanceof StoreFullError)) throw error;
         metrics.channelsRefused += 1;
         return json(res, 503, { error: error.message }, { 'retry-after': '60' });
       }
+    }
+    if (pathname === '/api/channels' && req.method === 'GET') {
+      req.resume();
+      const caller = await access.caller(bearer(req));
+      if ('status' in caller || !caller.key) {
+        metrics.rejected.unauthorized += 1;
+        return json(res, 401, { error: 'status' in caller ? caller.message : 'listing channels needs an access key: pass --relay-key or set WHCLI_RELAY_KEY' });
+      }
+      const owned = (await store.listChannels?.(caller.key.id)) ?? [];
+      return json(res, 200, {
+        key: caller.key.name,
+        channels: owned.map((c) => ({ id: c.id, ...(c.name ? { name: c.name } : {}), url: `${baseUrl}/c/${c.id}`, createdAt: new Date(c.createdAt).toISOString() })),
+      });
     }
     if (pathname === '/healthz') {
       try {
@@ -356,6 +462,11 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
     if (!match) return refuseUpgrade(socket, 404, 'Not Found');
     const channel = await store.getChannel(match[1]!);
     if (!channel) return refuseUpgrade(socket, 404, 'Not Found');
+    const denied = await access.mayListen(channel, bearer(req));
+    if (denied) {
+      metrics.rejected.unauthorized += 1;
+      return refuseUpgrade(socket, denied.status, denied.status === 403 ? 'Forbidden' : 'Unauthorized', denied.message);
+    }
     const token = bearer(req);
     if (!token || !tokenMatches(token, channel.tokenHash)) {
       metrics.rejected.unauthorized += 1;
@@ -379,7 +490,9 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
       let set = listenersOf.get(channel.id);
       if (!set) listenersOf.set(channel.id, (set = new Set()));
       set.add(ws);
+      if (channel.owner) ownerOf.set(ws, channel.owner);
       ws.once('close', () => {
+        ownerOf.delete(ws);
         set.delete(ws);
         if (set.size === 0 && listenersOf.get(channel.id) === set) listenersOf.delete(channel.id);
       });
@@ -501,6 +614,21 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
   );
   checkTimer.unref();
 
+  // A revoked key's listeners are told so and closed: the key is the team's way to cut someone off.
+  const keyTimer = setInterval(
+    () =>
+      void (async () => {
+        if (ownerOf.size === 0) return;
+        const live = await access.liveKeyIds();
+        if (!live) return;
+        for (const [ws, owner] of ownerOf) {
+          if (!live.has(owner)) ws.close(CLOSE_KEY_REVOKED, 'access key revoked: ask the relay operator for a new one');
+        }
+      })().catch(() => {}),
+    options.keyCheckMs ?? 5_000,
+  );
+  keyTimer.unref();
+
   server.listen(options.port ?? 8787, options.host ?? '127.0.0.1');
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
@@ -511,7 +639,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
   server.on('error', (error) => log(`server error: ${error.message}`));
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  baseUrl = (options.publicUrl ?? `http://${host}:${address.port}`).replace(/\/$/, '');
+  baseUrl = (options.publicUrl ?? `${tlsServer ? 'https' : 'http'}://${host}:${address.port}`).replace(/\/$/, '');
 
   return {
     url: baseUrl,
@@ -519,6 +647,10 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
     store,
     metrics,
     createChannel,
+    reloadTls: (tls) => {
+      if (!tlsServer) throw new Error('the relay was started without TLS');
+      tlsServer.setSecureContext({ cert: tls.cert, key: tls.key });
+    },
     registerChannel: (id, token) => store.createChannel({ id, tokenHash: hashToken(token), createdAt: Date.now() }),
     attachLocal: async (channel, { resume, window, deliver }) => {
       const resumeFrom = await resumePoint(channel, resume);
@@ -536,6 +668,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
       closing = true;
       clearInterval(sweepTimer);
       clearInterval(checkTimer);
+      clearInterval(keyTimer);
       stopWatching?.();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();

@@ -1,3 +1,4 @@
+import type { AccessKeyStore } from './access-keys.js';
 import type { DeliveryReport, RelayEvent } from './protocol.js';
 
 export interface ChannelRecord {
@@ -5,6 +6,10 @@ export interface ChannelRecord {
   /** sha256 of the listener token, hex. */
   tokenHash: string;
   createdAt: number;
+  /** Id of the access key that created it, when the relay requires keys: only that key may claim it. */
+  owner?: string;
+  /** A named channel's name (its id is derived from the owner and this name). */
+  name?: string;
 }
 
 export interface StoreLimits {
@@ -77,10 +82,16 @@ export interface RelayStore {
   /** Counts for /metrics. */
   stats(): Promise<{ channels: number; pendingEvents: number; storedEvents: number; expired: number }>;
   close(): Promise<void>;
+  /** Access keys, shared by every relay on this store; absent: the relay cannot require keys. */
+  readonly keys?: AccessKeyStore;
   /** For stores shared by several relays: calls back when any of them stores an event. */
   onAppend?(listener: (channel: string) => void): () => void;
   /** Throws when the store cannot serve requests right now (for /healthz); absent: always up. */
   ping?(): Promise<void>;
+  /** Channels an access key owns (for its cap); absent: no cap is enforced. */
+  countChannels?(owner: string): Promise<number>;
+  /** Channels an access key owns, oldest first (for `whcli channels`). */
+  listChannels?(owner: string): Promise<ChannelRecord[]>;
   /** Marks channels as in use now (they have listeners), so idle expiry leaves them alone. */
   touchChannels?(ids: readonly string[]): Promise<void>;
   /**

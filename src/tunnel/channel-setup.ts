@@ -23,16 +23,64 @@ export const RELAY_WAIT_MS = 120_000;
 /** A failure worth retrying: nothing answered yet, or a gateway in front of a relay that is starting. */
 class RelayNotYetError extends WhcliError {}
 
+/** TLS verification failures: retrying cannot fix them, the user must (see the message). */
+const UNTRUSTED_CERTIFICATE = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** Who asks for the channel: an access key (sent only as an Authorization header) and a channel name. */
+export interface ChannelRequest {
+  key?: string;
+  name?: string;
+}
+
 function relayPath(relay: URL, path: string): URL {
   return new URL(`${relay.pathname.replace(/\/$/, '')}${path}`, relay);
 }
 
-async function call(relay: URL, path: string, method: 'GET' | 'POST') {
+async function call(relay: URL, path: string, method: 'GET' | 'POST', ask: ChannelRequest = {}) {
   try {
-    return await request(relayPath(relay, path), { method, headersTimeout: 10_000, bodyTimeout: 10_000, dispatcher: relayDispatcher(relay) });
+    return await request(relayPath(relay, path), {
+      method,
+      headers: { ...(ask.key ? { authorization: `Bearer ${ask.key}` } : {}), ...(ask.name ? { 'content-type': 'application/json' } : {}) },
+      body: ask.name ? JSON.stringify({ name: ask.name }) : undefined,
+      headersTimeout: 10_000,
+      bodyTimeout: 10_000,
+      dispatcher: relayDispatcher(relay),
+    });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? (error as { cause?: NodeJS.ErrnoException }).cause?.code;
+    if (code && UNTRUSTED_CERTIFICATE.has(code)) {
+      throw new WhcliError(
+        'WHCLI_ERR_TLS',
+        `relay ${relay.origin} presented a certificate this machine does not trust (${code}): set NODE_EXTRA_CA_CERTS=<its CA or certificate, PEM>, or give the relay a publicly trusted certificate`,
+      );
+    }
     throw new RelayNotYetError('WHCLI_ERR_RELAY', `relay ${relay.origin} unreachable${code ? ` (${code})` : ''}`);
+  }
+}
+
+/** The relay's `error` text of a refusal, cut short and stripped of control characters. */
+async function refusalText(body: AsyncIterable<unknown> & { dump(): Promise<void> }): Promise<string> {
+  try {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of body) {
+      size += (chunk as Buffer).length;
+      if (size > 4096) break;
+      chunks.push(chunk as Buffer);
+    }
+    const error = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { error?: unknown }).error;
+    return typeof error === 'string' ? `: ${error.replace(/[\x00-\x1f\x7f]/g, ' ').slice(0, 200)}` : '';
+  } catch {
+    return '';
   }
 }
 
@@ -58,13 +106,18 @@ export async function checkRelay(relay: URL): Promise<void> {
   }
 }
 
-/** Asks a relay for a new channel. */
-export async function createRemoteChannel(relay: URL): Promise<ChannelCredentials> {
+/** Asks a relay for a new channel (or the caller's named one). */
+export async function createRemoteChannel(relay: URL, ask: ChannelRequest = {}): Promise<ChannelCredentials> {
   await checkRelay(relay);
-  const response = await call(relay, '/api/channels', 'POST');
-  if (response.statusCode !== 201) {
-    await response.body.dump();
-    throw new WhcliError('WHCLI_ERR_RELAY', `relay ${relay.origin} refused to create a channel (HTTP ${response.statusCode})`);
+  const response = await call(relay, '/api/channels', 'POST', ask);
+  if (response.statusCode === 401 || response.statusCode === 403) {
+    const why = await refusalText(response.body);
+    const fix = ask.key ? '' : ' (pass --relay-key or set WHCLI_RELAY_KEY)';
+    throw new WhcliError('WHCLI_ERR_AUTH', `relay ${relay.origin} refused the channel (HTTP ${response.statusCode})${why}${fix}`);
+  }
+  if (response.statusCode !== 201 && response.statusCode !== 200) {
+    const why = await refusalText(response.body);
+    throw new WhcliError('WHCLI_ERR_RELAY', `relay ${relay.origin} refused to create a channel (HTTP ${response.statusCode})${why}`);
   }
   const chunks: Buffer[] = [];
   let size = 0;
@@ -94,10 +147,11 @@ export async function createRemoteChannel(relay: URL): Promise<ChannelCredential
 export async function ensureRemoteChannel(
   relay: URL,
   store: CredentialStore,
-  options: { fresh?: boolean; signal: AbortSignal; onRetry: (message: string, retryInMs: number) => void; waitMs?: number },
+  options: { fresh?: boolean; signal: AbortSignal; onRetry: (message: string, retryInMs: number) => void; waitMs?: number } & ChannelRequest,
 ): Promise<ChannelCredentials> {
-  const key = relay.toString();
-  if (!options.fresh) {
+  const key = options.name ? `${relay.toString()}#${options.name}` : relay.toString();
+  // A named channel is asked for every time: the relay answers with the same one.
+  if (!options.fresh && !options.name) {
     const saved = await store.get(key);
     if (saved) return saved;
   }
@@ -105,7 +159,7 @@ export async function ensureRemoteChannel(
   const deadline = Date.now() + waitMs;
   for (let attempt = 0; ; attempt++) {
     try {
-      const created = await createRemoteChannel(relay);
+      const created = await createRemoteChannel(relay, { key: options.key, name: options.name });
       await store.set(key, created);
       return created;
     } catch (error) {

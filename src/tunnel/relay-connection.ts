@@ -6,6 +6,8 @@ import { decodeEventMessage, readyMessage } from './validate-event.js';
 
 /** Close code a relay may use for "this channel is unknown here" on an open socket (like a 404 on the upgrade). */
 export const CLOSE_UNKNOWN_CHANNEL = 4404;
+/** The relay closes a listener whose channel's access key was revoked with this code. */
+export const CLOSE_KEY_REVOKED = 4401;
 /** The largest message taken from a relay (ws's own default, stated): a batch holds at most a window of events. */
 const MAX_RELAY_MESSAGE = 100 * 1024 * 1024;
 
@@ -120,7 +122,7 @@ export class RelayConnection implements RelayLink {
       ws.terminate();
       if (status === 401 || status === 403 || status === 404) {
         this.stopped = true;
-        this.options.onStatus({ type: 'rejected', status, reason: status === 404 ? 'unknown channel' : 'invalid token' });
+        this.options.onStatus({ type: 'rejected', status, reason: status === 404 ? 'unknown channel' : status === 403 ? 'the channel belongs to another access key' : 'invalid token' });
       } else {
         this.scheduleReconnect(`relay answered HTTP ${status}`);
       }
@@ -165,6 +167,11 @@ export class RelayConnection implements RelayLink {
     ws.on('close', (code, reason) => {
       clearTimeout(this.idleTimer);
       if (refused || this.ws !== ws) return;
+      if (code === CLOSE_KEY_REVOKED) {
+        this.stopped = true;
+        this.options.onStatus({ type: 'rejected', status: 401, reason: `${reason.toString() || 'access key revoked'} (close ${code})` });
+        return;
+      }
       if (code === CLOSE_UNKNOWN_CHANNEL) {
         this.stopped = true;
         this.options.onStatus({ type: 'rejected', status: 404, reason: 'unknown channel' });

@@ -25,6 +25,7 @@ import {
   type LogFormat,
 } from './file-store/record-codec.js';
 import { SharedHandle } from './file-store/shared-handle.js';
+import { KeyFile } from './key-file.js';
 
 const COMPACT_MIN_BYTES = 64 * 1024 * 1024;
 /** What one readAfter reads back at most (it returns at least one event, whatever its size). */
@@ -74,6 +75,7 @@ const reason = (error: unknown) => (error as Error)?.message ?? String(error);
  */
 export class FileStore implements RelayStore {
   private readonly file: string;
+  readonly keys: KeyFile;
   private readonly fs: LogFs;
   private readonly index: ChannelIndex;
   private readonly sync: boolean;
@@ -87,6 +89,7 @@ export class FileStore implements RelayStore {
 
   private constructor(options: FileStoreOptions) {
     this.file = join(options.dir, 'relay.log');
+    this.keys = new KeyFile(options.dir);
     this.fs = options.fs ?? nodeLogFs;
     this.index = new ChannelIndex(options.limits);
     this.sync = (options.fsync ?? 'always') === 'always';
@@ -113,6 +116,14 @@ export class FileStore implements RelayStore {
     this.index.checkChannelRoom();
     await this.append1(encodeRecord(KIND_CHANNEL, jsonPayload(channel)));
     this.index.add(channel);
+  }
+
+  async countChannels(owner: string): Promise<number> {
+    return (await this.listChannels(owner)).length;
+  }
+
+  async listChannels(owner: string): Promise<ChannelRecord[]> {
+    return [...this.index.channels.values()].map((s) => s.record).filter((r) => r.owner === owner).sort((a, b) => a.createdAt - b.createdAt);
   }
 
   async getChannel(id: string): Promise<ChannelRecord | undefined> {

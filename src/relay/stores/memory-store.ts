@@ -1,4 +1,5 @@
 import type { DeliveryReport, RelayEvent } from '../protocol.js';
+import { MemoryKeyStore } from './memory-key-store.js';
 import {
   ChannelFullError,
   DEFAULT_LIMITS,
@@ -30,6 +31,7 @@ export interface ChannelLog {
 /** Keeps everything in process memory: for the relay embedded in `whcli listen`, and tests. */
 export class MemoryStore implements RelayStore {
   private readonly channels = new Map<string, ChannelLog>();
+  readonly keys = new MemoryKeyStore();
   private readonly limits: StoreLimits;
   private expired = 0;
   /** Sum of every channel's heldBytes. */
@@ -59,6 +61,14 @@ export class MemoryStore implements RelayStore {
       heldBytes: 0,
       lastActive: this.now(),
     });
+  }
+
+  async countChannels(owner: string): Promise<number> {
+    return (await this.listChannels(owner)).length;
+  }
+
+  async listChannels(owner: string): Promise<ChannelRecord[]> {
+    return [...this.channels.values()].map((log) => log.record).filter((r) => r.owner === owner).sort((a, b) => a.createdAt - b.createdAt);
   }
 
   async getChannel(id: string): Promise<ChannelRecord | undefined> {

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import type { DeliveryReport, RelayEvent } from '../protocol.js';
+import { RedisKeyStore } from './redis-key-store.js';
 import { ChannelFullError, DEFAULT_LIMITS, eventBytes, StoreFullError, type ChannelRecord, type NewEvent, type RelayStore, type StoreLimits } from '../store.js';
 
 const NEW_EVENTS = 'whcli:new';
@@ -150,6 +151,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
  */
 export class RedisStore implements RelayStore {
   private readonly redis: Commands;
+  readonly keys: RedisKeyStore;
   private readonly subscriber: Redis;
   private readonly limits: StoreLimits;
   private readonly appendListeners = new Set<(channel: string) => void>();
@@ -165,6 +167,7 @@ export class RedisStore implements RelayStore {
     this.redis.defineCommand('whcliCreate', { numberOfKeys: 2, lua: CREATE });
     this.redis.defineCommand('whcliDropIfIdle', { numberOfKeys: 10, lua: DROP_IF_IDLE });
     this.redis.defineCommand('whcliTouch', { numberOfKeys: 1, lua: TOUCH });
+    this.keys = new RedisKeyStore(this.redis);
     this.subscriber = new Redis(url, options);
     // Connection errors surface through the commands that fail; ioredis reconnects by itself.
     for (const client of [this.redis, this.subscriber]) client.on('error', (error: Error) => (this.lastError = error.message));
@@ -201,12 +204,31 @@ export class RedisStore implements RelayStore {
   async createChannel(channel: ChannelRecord): Promise<void> {
     const created = await this.redis.whcliCreate(key.channels, key.channel(channel.id), channel.id, channel.tokenHash, channel.createdAt, this.limits.maxChannels);
     if (created < 0) throw new StoreFullError(`the relay holds its maximum of ${this.limits.maxChannels} channels`);
+    // Ownership is written before the channel's id is handed to anyone, so no listener sees it without.
+    if (created > 0 && channel.owner) await this.redis.hset(key.channel(channel.id), 'owner', channel.owner, 'name', channel.name ?? '');
+  }
+
+  async countChannels(owner: string): Promise<number> {
+    return (await this.listChannels(owner)).length;
+  }
+
+  async listChannels(owner: string): Promise<ChannelRecord[]> {
+    const ids = await this.redis.smembers(key.channels);
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hgetall(key.channel(id));
+    const records: ChannelRecord[] = [];
+    ((await pipeline.exec()) ?? []).forEach(([, value], i) => {
+      const fields = value as Record<string, string> | null;
+      if (fields?.owner !== owner || !fields.tokenHash) return;
+      records.push({ id: ids[i]!, tokenHash: fields.tokenHash, createdAt: Number(fields.createdAt), owner, name: fields.name || undefined });
+    });
+    return records.sort((a, b) => a.createdAt - b.createdAt);
   }
 
   async getChannel(id: string): Promise<ChannelRecord | undefined> {
     const fields = await this.redis.hgetall(key.channel(id));
     if (!fields.tokenHash) return undefined;
-    return { id, tokenHash: fields.tokenHash, createdAt: Number(fields.createdAt) };
+    return { id, tokenHash: fields.tokenHash, createdAt: Number(fields.createdAt), ...(fields.owner ? { owner: fields.owner, name: fields.name || undefined } : {}) };
   }
 
   async append(event: NewEvent): Promise<RelayEvent> {
