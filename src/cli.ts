@@ -176,12 +176,22 @@ export function buildProgram(deps: ProgramDeps): Command {
     .option('--no-history', 'do not record deliveries for `whcli history`')
     .option('--inspect <port>', 'web inspector on 127.0.0.1: live events, replay, copy as curl (default 4040; 0: any free port)')
     .option('--no-inspect', 'do not serve the web inspector')
+    .option('--route <route>', 'a route NAME:[/PATH][:EVENT,GLOB*]=FORWARD[@PROVIDER], repeatable; secret from $WHCLI_SECRET_<NAME>', collect, [])
+    .option('--retries', "retry failed deliveries locally on the provider's schedule (same event id, fresh signature)")
+    .option('--retry-mode <mode>', 'with --retries: which schedule, live (default) or e.g. test')
+    .option('--time-scale <n>', 'with --retries: divide retry delays by n (60 turns minutes into seconds; default $WHCLI_TIME_SCALE or 1)')
+    .option('--env-file <file>', "write the signing secret into your app's dotenv file (one line created or updated, mode 0600)")
+    .option('--env-var <name>', 'with --env-file: the variable name (default e.g. STRIPE_WEBHOOK_SECRET, else WEBHOOK_SECRET)')
     .option('--json', 'NDJSON on stdout: a ready object, then one object per delivery')
     .option('-c, --config <file>', 'config file')
     .addHelpText(
       'after',
       examples([
         'whcli listen --forward localhost:3000/webhooks --provider stripe --secret whsec_test',
+        "WHCLI_SECRET_STRIPE=whsec_a WHCLI_SECRET_GH=s3cret whcli listen --route 'stripe:/stripe=3000/webhooks/stripe@stripe' --route 'gh:/github=4000/hooks@github'",
+        "whcli listen --route 'billing::invoice.*,charge.*=3000/billing@stripe'   # by event type",
+        'whcli listen -f 3000 -p stripe -s whsec_test --retries --time-scale 60   # retry failures on Stripe\'s schedule, a minute per second',
+        'whcli listen -f 3000 -p stripe -s whsec_test --env-file .env   # STRIPE_WEBHOOK_SECRET=whsec_test in .env',
         'whcli listen -f 3000 -p github -s s3cret --events push,pull_request.opened',
         'whcli listen -f 3000 --relay https://relay.example.com --json | jq .',
         'whcli listen -f 3000 -p stripe --inspect 4041   # then open http://127.0.0.1:4041',

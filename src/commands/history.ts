@@ -48,6 +48,7 @@ export async function replay(id: string, options: ReplayOptions, deps: { environ
   const provider = providerName ? catalogue.provider(providerName) : undefined;
   const resign = options.resign !== false && provider !== undefined;
   const secret = resign ? resolveSecret(options.secret, deps.environment, config) : undefined;
+  if (!options.forward && !entry.forward) throw new UsageError(`event "${id}" was not forwarded (${entry.report.error?.message ?? 'unrouted'}): give --forward to replay it`);
   const forward = options.forward ? parseTarget(options.forward) : new URL(entry.forward);
   // A recorded path that climbs out of a new --forward is refused, as the listener refuses it.
   const escape = options.forward ? pathLeavesBase(forward, entry.path) : undefined;

@@ -17,6 +17,8 @@ import { parseRelayUrl } from '../tunnel/relay-url.js';
 import { publishListener } from '../tunnel/running-listeners.js';
 import type { SmeeFront } from '../tunnel/smee-front.js';
 import { DEFAULT_LISTEN_CONCURRENCY } from '../tunnel/defaults.js';
+import { describeRoute } from '../tunnel/routes.js';
+import { listenRetries, listenRoutes, writeListenEnvFile } from './listen-routing.js';
 import { parsePositiveInt } from './shared-options.js';
 
 export interface ListenOptions {
@@ -42,6 +44,15 @@ export interface ListenOptions {
   source?: string;
   /** The public URL a tunnel (ngrok, cloudflared, Tailscale Funnel) gives the embedded relay. */
   publicUrl?: string;
+  /** Compact routes (`NAME:/PATH[:EVENTS]=FORWARD[@PROVIDER]`), after the config file's. */
+  route?: string[];
+  /** Retry failed deliveries locally on each provider's schedule. */
+  retries?: boolean;
+  retryMode?: string;
+  timeScale?: string;
+  /** Write the signing secret into this dotenv file. */
+  envFile?: string;
+  envVar?: string;
 }
 
 export interface ListenReady {
@@ -53,6 +64,10 @@ export interface ListenReady {
   provider?: string;
   resign: boolean;
   events?: string[];
+  /** With routes: one line per route, in match order. */
+  routes?: { name: string; description: string }[];
+  /** With --retries: the time scale applied to the providers' schedules. */
+  retries?: { timeScale: number; mode?: string };
   /** The web inspector's URL, unless --no-inspect. */
   inspector?: string;
   /** The inspector's default port, when another program had it and a free one was used instead. */
@@ -159,16 +174,22 @@ async function startWebInspector(setup: InspectorSetup): Promise<{ server: Inspe
 /** Tunnels a relay channel to the local handler until `signal` aborts. */
 export async function listen(options: ListenOptions, deps: ListenDeps): Promise<ListenSummary> {
   const { config, catalogue } = await loadContext(deps.environment, options.config);
+  const notice = deps.onNotice ?? (() => {});
   const forwardText = options.forward ?? config?.forward;
-  if (!forwardText) throw new UsageError('listen needs --forward, e.g. --forward localhost:3000/webhooks');
-  const forward = parseTarget(forwardText);
+  const hasRoutes = (options.route?.length ?? 0) > 0 || (config?.routes?.length ?? 0) > 0;
+  if (!forwardText && !hasRoutes) throw new UsageError('listen needs --forward, e.g. --forward localhost:3000/webhooks (or routes: --route NAME:/PATH=FORWARD@PROVIDER)');
+  const single = forwardText ? parseTarget(forwardText) : undefined;
   const providerName = options.provider ?? config?.provider;
   const provider = providerName ? catalogue.provider(providerName) : undefined;
   const secret = options.secret ?? deps.environment.env.WHCLI_SECRET ?? config?.secret;
   const resign = options.resign !== false && provider !== undefined && secret !== undefined;
   // The environment keeps the provider's real secret out of `ps`; the flag still wins.
   const verifyIncoming = options.verifyIncoming ?? (deps.environment.env.WHCLI_VERIFY_INCOMING || undefined);
-  if (verifyIncoming !== undefined && !provider) {
+  const routes = listenRoutes(options.route, config, catalogue, deps.environment, { forward: single, provider, secret, resign, verifyIncoming });
+  const forward = single ?? routes![0]!.forward;
+  const retries = listenRetries(options, deps.environment, routes ? routes.map((r) => r.provider) : [provider]);
+  for (const line of await writeListenEnvFile(options, deps.environment, { forward: single, provider, secret, resign, verifyIncoming }, routes)) notice(`signing secret written: ${line}`);
+  if (verifyIncoming !== undefined && !provider && (single || !routes)) {
     throw new UsageError('--verify-incoming (or WHCLI_VERIFY_INCOMING) needs --provider: it checks that provider\'s signature on each incoming event');
   }
   const events = options.events ? new Set(options.events.split(',').map((e) => e.trim()).filter(Boolean)) : config?.events ? new Set(config.events) : undefined;
@@ -184,7 +205,6 @@ export async function listen(options: ListenOptions, deps: ListenDeps): Promise<
   const concurrency = options.ordered ? 1 : options.concurrency ? parsePositiveInt(options.concurrency, '--concurrency') : DEFAULT_LISTEN_CONCURRENCY;
   const inspectPort = typeof options.inspect === 'string' ? parsePort(options.inspect, '--inspect') : options.inspect;
   const relayText = options.relay ?? config?.relay;
-  const notice = deps.onNotice ?? (() => {});
   const publicUrl = options.publicUrl === undefined ? undefined : parsePublicUrl(options.publicUrl);
   if (options.source !== undefined && options.verifyIncoming !== undefined) {
     throw new UsageError('--verify-incoming cannot work through --source: smee.io re-serializes the body, so the provider\'s own signature no longer matches (whcli re-signs each event instead)');
@@ -263,7 +283,7 @@ export async function listen(options: ListenOptions, deps: ListenDeps): Promise<
     deps.signal.addEventListener('abort', () => resolve(), { once: true });
     const start = (creds: ChannelCredentials) => {
       listener = new Listener(
-        { relay, channel: creds.id, token: creds.token, forward, provider, secret, resign, events, timeoutMs, concurrency, history, local: embedded, verifyIncoming },
+        { relay, channel: creds.id, token: creds.token, forward, provider, secret, resign, events, timeoutMs, concurrency, history, local: embedded, verifyIncoming, routes, retries },
         {
           onDelivery: deps.onDelivery,
           onRefused: deps.onRefused,
@@ -306,6 +326,8 @@ export async function listen(options: ListenOptions, deps: ListenDeps): Promise<
       provider: provider?.name,
       resign,
       events: events ? [...events] : undefined,
+      routes: routes?.map((r) => ({ name: r.name, description: describeRoute(r) })),
+      retries,
       inspector: inspector?.server.url,
       // Said in the banner (and the ready line), not as a warning: a second `whcli listen` is normal.
       inspectorPortTaken: inspector?.server.portTaken ? INSPECTOR_PORT : undefined,

@@ -61,6 +61,21 @@ const provider = z.object({
   fixturesDir: z.string().optional(),
 });
 
+const route = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'letters, digits, - and _'),
+    match: z
+      .object({ path: z.string().startsWith('/', 'a path prefix starts with "/"').optional(), events: z.array(z.string().min(1)).min(1).optional() })
+      .strict()
+      .refine((m) => m.path !== undefined || m.events !== undefined, 'give match.path, match.events or both'),
+    forward: z.string().min(1),
+    provider: z.string().optional(),
+    secret: z.string().optional(),
+    resign: z.boolean().optional(),
+    verifyIncoming: z.string().optional(),
+  })
+  .strict();
+
 const configSchema = z
   .object({
     $schema: z.string().optional(),
@@ -70,9 +85,11 @@ const configSchema = z
     relay: z.string().optional(),
     events: z.array(z.string()).optional(),
     providers: z.array(provider).default([]),
+    routes: z.array(route).optional(),
   })
   .strict();
 
+export type RouteConfig = z.infer<typeof route>;
 export type ProviderOverride = z.infer<typeof provider>;
 export type WhcliConfig = z.infer<typeof configSchema> & { path?: string };
 
