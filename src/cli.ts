@@ -181,6 +181,7 @@ export function buildProgram(deps: ProgramDeps): Command {
     .option('--retry-mode <mode>', 'with --retries: which schedule, live (default) or e.g. test')
     .option('--time-scale <n>', 'with --retries: divide retry delays by n (60 turns minutes into seconds; default $WHCLI_TIME_SCALE or 1)')
     .option('--env-file <file>', "write the signing secret into your app's dotenv file (one line created or updated, mode 0600)")
+    .option('--dotenv <file>', 'same as --env-file; use it on Node 20, whose runtime reads an --env-file argument itself (and fails when the file is missing)')
     .option('--env-var <name>', 'with --env-file: the variable name (default e.g. STRIPE_WEBHOOK_SECRET, else WEBHOOK_SECRET)')
     .option('--json', 'NDJSON on stdout: a ready object, then one object per delivery')
     .option('-c, --config <file>', 'config file')

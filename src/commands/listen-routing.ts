@@ -53,17 +53,18 @@ export function listenRetries(
  * the only one). Returns "NAME in FILE" lines for a notice.
  */
 export async function writeListenEnvFile(
-  options: { envFile?: string; envVar?: string },
+  options: { envFile?: string; dotenv?: string; envVar?: string },
   environment: Environment,
   single: SingleTarget,
   routes: readonly Route[] | undefined,
 ): Promise<string[]> {
-  if (options.envFile === undefined) {
+  const envFile = options.envFile ?? options.dotenv;
+  if (envFile === undefined) {
     if (options.envVar !== undefined) throw new UsageError('--env-var names the variable --env-file writes: give --env-file too');
     return [];
   }
   const { resolve } = await import('node:path');
-  const file = resolve(environment.cwd, options.envFile);
+  const file = resolve(environment.cwd, envFile);
   const signers = (routes ?? [{ ...single, name: '' }]).filter((t) => t.resign && t.secret !== undefined);
   if (signers.length === 0) throw new UsageError('--env-file writes the secret whcli signs with: give --provider and --secret (or routes that re-sign)');
   const vars = new Map<string, string>();
@@ -78,7 +79,7 @@ export async function writeListenEnvFile(
   const written: string[] = [];
   for (const [name, value] of vars) {
     await writeEnvVar(file, name, value);
-    written.push(`${name} in ${options.envFile}`);
+    written.push(`${name} in ${envFile}`);
   }
   return written;
 }

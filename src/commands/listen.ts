@@ -52,6 +52,8 @@ export interface ListenOptions {
   timeScale?: string;
   /** Write the signing secret into this dotenv file. */
   envFile?: string;
+  /** Same as envFile (Node 20 itself reads any `--env-file` argument). */
+  dotenv?: string;
   envVar?: string;
 }
 
