@@ -20,6 +20,8 @@ export function addVerifyCommand(program: Command, deps: ProgramDeps): Command {
     .option('--wait-for <url>', 'wait until this host:port accepts connections before checking (default with --start: the --forward target)')
     .option('--wait-timeout <duration>', 'how long to wait for it', '60s')
     .option('--fail-fast', 'start no further checks after the first failure')
+    .option('--route <name>', "check one route of whcli.config.json: its provider, handler and secret")
+    .option('--routes', 'check every route of whcli.config.json in turn, in one report (events named "ROUTE: event")')
     .option('-c, --config <file>', 'config file (default: whcli.config.json here or above)')
     .addHelpText(
       'after',
@@ -28,6 +30,7 @@ export function addVerifyCommand(program: Command, deps: ProgramDeps): Command {
         'whcli verify -p github -f 3000/hooks --events push,ping --checks delivery,forgery',
         'whcli verify -p stripe -f 3000/webhooks --start "npm run dev" --reporter junit --output verify.xml',
         'whcli verify -p lava -f 8080 --reporter json | jq ".results[] | select(.status == \\"failed\\")"',
+        'whcli verify --routes --reporter junit --output verify.xml   # every route\'s handler, one JUnit file',
       ]) +
         `
 Checks, for each event type:

@@ -57,6 +57,7 @@ export function buildProgram(deps: ProgramDeps): Command {
     .option('--retries', "on failure, retry on the provider's schedule with the same event id")
     .option('--retry-mode <mode>', 'which schedule: live (default) or e.g. test')
     .option('--time-scale <n>', 'divide retry delays by n (60 turns minutes into seconds)')
+    .option('--route <name>', "a route of whcli.config.json: send with its provider and secret to its handler")
     .option('--dry-run', 'print the exact request without sending it')
     .option('--json', 'machine-readable output')
     .option('-c, --config <file>', 'config file (default: whcli.config.json here or above)')
@@ -67,6 +68,7 @@ export function buildProgram(deps: ProgramDeps): Command {
         'whcli trigger payment.succeeded --set data.amount=4200 --forward localhost:3000',
         'whcli trigger charge.success --provider lahza --retries --time-scale 60 --forward 3000',
         'whcli trigger push --provider github --dry-run --secret s3cret',
+        'whcli trigger invoice.paid --route stripe   # provider, secret and handler from the config route',
       ]),
     )
     .action(async (event: string, opts) => {

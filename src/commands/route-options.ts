@@ -62,3 +62,29 @@ export function findRoute(routes: readonly Route[], name: string): Route {
   const names = routes.map((r) => r.name);
   throw new UsageError(names.length ? `no route named "${name}" (routes: ${names.join(', ')})` : `no route named "${name}": add "routes" to whcli.config.json or pass --route`);
 }
+
+/**
+ * `--route NAME` for trigger and verify: the route's provider, handler and secret, where the command's
+ * own flags do not give them. The config file's routes (and WHCLI_SECRET_<ROUTE>) are the source.
+ */
+export async function withRouteTarget<T extends { route?: string; provider?: string; forward?: string; secret?: string; config?: string }>(options: T, environment: Environment): Promise<T> {
+  if (options.route === undefined) return options;
+  const { loadContext } = await import('../context.js');
+  const { config, catalogue } = await loadContext(environment, options.config);
+  const route = findRoute(resolveRoutes([], config, catalogue, environment), options.route);
+  return {
+    ...options,
+    provider: options.provider ?? route.provider?.name,
+    forward: options.forward ?? route.forward.toString(),
+    secret: options.secret ?? route.secret,
+  };
+}
+
+/** Every route's name, in order, for `verify --routes`. */
+export async function routeNames(environment: Environment, configPath?: string): Promise<string[]> {
+  const { loadContext } = await import('../context.js');
+  const { config, catalogue } = await loadContext(environment, configPath);
+  const names = resolveRoutes([], config, catalogue, environment).map((r) => r.name);
+  if (names.length === 0) throw new UsageError('--routes checks every route of whcli.config.json, and it has none: add "routes"');
+  return names;
+}

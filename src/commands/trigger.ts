@@ -11,6 +11,7 @@ import { signatureHeaders } from '../providers/sign.js';
 import { whcliPaths } from '../paths.js';
 import { findRunningListener } from '../tunnel/running-listeners.js';
 import { RESPOND_HEADER } from '../relay/protocol.js';
+import { withRouteTarget } from './route-options.js';
 import { parseHeaderFlag, readDataFlag } from './shared-options.js';
 
 export interface TriggerOptions {
@@ -27,6 +28,8 @@ export interface TriggerOptions {
   retryMode?: string;
   timeScale?: string;
   config?: string;
+  /** A route of whcli.config.json: its provider, handler and secret. */
+  route?: string;
 }
 
 export interface TriggerAttempt {
@@ -77,6 +80,7 @@ async function chooseTarget(
 
 /** Renders, signs and sends one fixture event, retrying on the provider's schedule when asked. */
 export async function trigger(options: TriggerOptions, deps: TriggerDeps): Promise<TriggerResult> {
+  if (options.route !== undefined) options = await withRouteTarget(options, deps.environment);
   const { config, catalogue } = await loadContext(deps.environment, options.config);
   const { provider, event } = catalogue.resolveEvent(options.event, options.provider ?? inferFromConfig(config?.provider, options.event, catalogue));
   const secret = resolveSecret(options.secret, deps.environment, config);
