@@ -38,7 +38,7 @@ describe('whcli listen --route', () => {
     const githubHandler = await startHandler();
     const home = await makeHome();
     const listener = await startListenerProcess(home, [
-      '--port', '0', '--no-inspect',
+      '--port', '0', '--inspect', '0',
       '--route', `stripe:/stripe=${stripeHandler.url}/webhooks/stripe@stripe`,
       '--route', `gh:/github=${githubHandler.url}/hooks@github`,
     ], true, { WHCLI_SECRET_STRIPE: STRIPE_SECRET, WHCLI_SECRET_GH: GITHUB_SECRET });
@@ -70,6 +70,12 @@ describe('whcli listen --route', () => {
     expect(unrouted.report).toMatchObject({ ok: false, skipped: 'rejected', error: { kind: 'unrouted' } });
     expect(unrouted.report.error!.message).toMatch(/^not forwarded: no route matches path \/paypal/);
     expect(stripeHandler.requests.length + githubHandler.requests.length).toBe(2);
+
+    // The inspector names the route of each exchange it shows.
+    const inspector = listener.ready.inspector as string;
+    const token = /<meta name="whcli-token" content="([A-Za-z0-9_-]{43})">/.exec(await (await fetch(inspector)).text())![1]!;
+    const shown = await Promise.all(['1', '2'].map(async (id) => (await (await fetch(`${inspector}/api/exchanges/${id}`, { headers: { 'x-whcli-token': token } })).json()) as { route?: string }));
+    expect(shown.map((x) => x.route).sort()).toEqual(['gh', 'stripe']);
 
     await listener.proc.kill('SIGTERM');
     const listed = await runCli(['history', '--json'], home);
