@@ -254,10 +254,19 @@ export class Listener {
       this.callbacks.onForward?.({ event: received, info, request, result, route: target.route });
       this.report(received, info, report, target.route, o.retries ? { attempt, retryInMs } : undefined);
       if (retryInMs === undefined) return;
+      // Unless deliveries are ordered, a wait holds no delivery slot: one handler that is down must
+      // not stall the others.
+      const freeSlot = o.concurrency > 1;
+      if (freeSlot) {
+        this.running -= 1;
+        this.drain();
+      }
       try {
         await sleepFor(retryInMs, undefined, { signal: this.stopped.signal });
       } catch {
         return; // stopping: left unacknowledged, so the relay sends it again to the next listener
+      } finally {
+        if (freeSlot) this.running += 1;
       }
     }
   }

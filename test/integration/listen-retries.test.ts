@@ -113,6 +113,22 @@ describe('whcli listen --retries', () => {
     expect(Stripe.webhooks.constructEvent(delivered!.body, headerValues(delivered!, 'stripe-signature')[0]!, SECRET).id).toBe('evt_restart_1');
   });
 
+  it('a handler that is down does not stall the other routes while its events wait', async () => {
+    const down = await startHandler(() => ({ status: 503 }));
+    const up = await startHandler();
+    const listener = await startListenerProcess(await makeHome(), [
+      '--port', '0', '--no-inspect', '--retries', '--concurrency', '2',
+      '--route', `down:/down=${down.url}@stripe`, '--route', `up:/up=${up.url}@stripe`,
+    ], true, { WHCLI_SECRET_DOWN: SECRET, WHCLI_SECRET_UP: SECRET });
+    for (const n of [1, 2, 3]) await post(`${listener.ready.url}/down`, JSON.stringify({ id: `evt_down_${n}`, type: 'invoice.paid' }));
+    await down.waitForRequests(3);
+    await post(`${listener.ready.url}/up`, JSON.stringify({ id: 'evt_up', type: 'invoice.paid' }));
+    const [request] = await up.waitForRequests(1);
+    expect(Stripe.webhooks.constructEvent(request!.body, headerValues(request!, 'stripe-signature')[0]!, SECRET).id).toBe('evt_up');
+    // Each of the three waits an hour for its next attempt.
+    expect(down.requests).toHaveLength(3);
+  });
+
   it('is off by default: a failed delivery is tried once', async () => {
     const handler = await startHandler(() => ({ status: 500 }));
     const listener = await startListenerProcess(await makeHome(), ['--port', '0', '--no-inspect', '--forward', handler.url, '--provider', 'stripe', '--secret', SECRET]);
