@@ -178,7 +178,7 @@ export function buildProgram(deps: ProgramDeps): Command {
     .option('--no-history', 'do not record deliveries for `whcli history`')
     .option('--inspect <port>', 'web inspector on 127.0.0.1: live events, replay, copy as curl (default 4040; 0: any free port)')
     .option('--no-inspect', 'do not serve the web inspector')
-    .option('--route <route>', 'a route NAME:[/PATH][:EVENT,GLOB*]=FORWARD[@PROVIDER], repeatable; secret from $WHCLI_SECRET_<NAME>', collect, [])
+    .option('--route <route>', 'a route NAME:[/PATH][:EVENT,GLOB*]=FORWARD[@PROVIDER], repeatable; secret from $WHCLI_SECRET_<NAME>', collect)
     .option('--retries', "retry failed deliveries locally on the provider's schedule (same event id, fresh signature)")
     .option('--retry-mode <mode>', 'with --retries: which schedule, live (default) or e.g. test')
     .option('--time-scale <n>', 'with --retries: divide retry delays by n (60 turns minutes into seconds; default $WHCLI_TIME_SCALE or 1)')

@@ -98,7 +98,7 @@ export function describeUnrouted(routes: readonly Route[], event: RelayEvent): s
 
 /** One line per route for the banner: `stripe  /stripe invoice.* -> http://…  (stripe, re-signed)`. */
 export function describeRoute(route: Route): string {
-  const match = [route.path, route.events?.join(',')].filter(Boolean).join(' ');
+  const match = [route.path, route.events?.join(',')].filter(Boolean).join(' ') || '(everything else)';
   const signing = route.resign ? `${route.provider!.name}, re-signed` : route.provider ? `${route.provider.name}, passed through` : 'passed through';
   const verify = route.verifyIncoming !== undefined ? ', incoming verified' : '';
   return `${match} -> ${route.forward.toString()}  (${signing}${verify})`;

@@ -20,9 +20,11 @@ export function printBanner(term: Terminal, ready: ListenReady): void {
   const c = term.color;
   term.out('');
   term.out(`  ${c.bold('Webhook URL')}  ${c.cyan.bold(sanitize(ready.url))}`);
-  term.out(`  ${c.dim('Forwarding')}   ${ready.forward}`);
-  const signing = ready.resign ? `re-signed as ${ready.provider}` : ready.provider ? `${ready.provider}, signatures passed through` : 'signatures passed through (no --provider)';
-  term.out(`  ${c.dim('Provider')}     ${signing}`);
+  if (!ready.routes) {
+    term.out(`  ${c.dim('Forwarding')}   ${ready.forward}`);
+    const signing = ready.resign ? `re-signed as ${ready.provider}` : ready.provider ? `${ready.provider}, signatures passed through` : 'signatures passed through (no --provider)';
+    term.out(`  ${c.dim('Provider')}     ${signing}`);
+  }
   term.out(`  ${c.dim('Relay')}        ${ready.embedded ? `embedded, ${ready.relay}` : ready.relay}`);
   if (ready.source?.kind === 'smee') term.out(`  ${c.dim('Via smee.io')}  ${c.yellow(`${ready.source.note}; whcli re-signs each event, so --verify-incoming is unavailable`)}`);
   if (ready.source?.kind === 'public-url') term.out(`  ${c.dim('Tunnel to')}    ${ready.source.relayUrl}`);
