@@ -27,6 +27,8 @@ export function addVerifyCommand(program: Command, deps: ProgramDeps): Command {
     .option('--wait-timeout <duration>', 'how long to wait for it', '60s')
     .option('--fail-fast', 'start no further checks after the first failure')
     .option('--api-version <version>', 'API version the objects follow, for providers that have them, e.g. stripe 2024-06-20 (default: $WHCLI_API_VERSION or the newest)')
+    .option('--route <name>', "check one route of whcli.config.json: its provider, handler and secret")
+    .option('--routes', 'check every route of whcli.config.json in turn, in one report (events named "ROUTE: event")')
     .option('-c, --config <file>', 'config file (default: whcli.config.json here or above)')
     .addHelpText(
       'after',
@@ -43,6 +45,7 @@ export function addVerifyCommand(program: Command, deps: ProgramDeps): Command {
         'whcli verify -p stripe -f 3000/webhooks --checks all',
         'whcli verify -p stripe -f 3000/webhooks --scenario checkout',
         'whcli verify -p stripe -f 3000/webhooks --from fixtures/recorded',
+        'whcli verify --routes --reporter junit --output verify.xml   # every route\'s handler, one JUnit file',
       ]) +
         `
 Checks, for each event type:

@@ -62,6 +62,7 @@ export function buildProgram(deps: ProgramDeps): Command {
     .option('--retries', "on failure, retry on the provider's schedule with the same event id")
     .option('--retry-mode <mode>', 'which schedule: live (default) or e.g. test')
     .option('--time-scale <n>', 'divide retry delays by n (60 turns minutes into seconds)')
+    .option('--route <name>', "a route of whcli.config.json: send with its provider and secret to its handler")
     .option('--dry-run', 'print the exact request without sending it')
     .option('--public-url <url>', 'the URL URL-signing providers sign (twilio, square, hubspot; default: the URL sent to; env WHCLI_PUBLIC_URL)')
     .option('--json', 'machine-readable output')
@@ -79,6 +80,7 @@ export function buildProgram(deps: ProgramDeps): Command {
         'whcli trigger push --provider github --dry-run --secret s3cret',
         'whcli trigger invoice.paid --provider stripe --api-version 2024-06-20 --set-new data.object.metadata.plan=pro --dry-run --secret whsec_test',
         'whcli trigger --scenario checkout --provider stripe --forward 3000/webhooks',
+        'whcli trigger invoice.paid --route stripe   # provider, secret and handler from the config route',
       ]),
     )
     .action(async (event: string | undefined, opts) => {
@@ -201,12 +203,23 @@ export function buildProgram(deps: ProgramDeps): Command {
     .option('--no-history', 'do not record deliveries for `whcli history`')
     .option('--inspect <port>', 'web inspector on 127.0.0.1: live events, replay, copy as curl (default 4040; 0: any free port)')
     .option('--no-inspect', 'do not serve the web inspector')
+    .option('--route <route>', 'a route NAME:[/PATH][:EVENT,GLOB*]=FORWARD[@PROVIDER], repeatable; secret from $WHCLI_SECRET_<NAME>', collect)
+    .option('--retries', "retry failed deliveries locally on the provider's schedule (same event id, fresh signature)")
+    .option('--retry-mode <mode>', 'with --retries: which schedule, live (default) or e.g. test')
+    .option('--time-scale <n>', 'with --retries: divide retry delays by n (60 turns minutes into seconds; default $WHCLI_TIME_SCALE or 1)')
+    .option('--env-file <file>', "write the signing secret into your app's dotenv file (one line created or updated, mode 0600)")
+    .option('--dotenv <file>', 'same as --env-file; use it on Node 20, whose runtime reads an --env-file argument itself (and fails when the file is missing)')
+    .option('--env-var <name>', 'with --env-file: the variable name (default e.g. STRIPE_WEBHOOK_SECRET, else WEBHOOK_SECRET)')
     .option('--json', 'NDJSON on stdout: a ready object, then one object per delivery')
     .option('-c, --config <file>', 'config file')
     .addHelpText(
       'after',
       examples([
         'whcli listen --forward localhost:3000/webhooks --provider stripe --secret whsec_test',
+        "WHCLI_SECRET_STRIPE=whsec_a WHCLI_SECRET_GH=s3cret whcli listen --route 'stripe:/stripe=3000/webhooks/stripe@stripe' --route 'gh:/github=4000/hooks@github'",
+        "whcli listen --route 'billing::invoice.*,charge.*=3000/billing@stripe'   # by event type",
+        'whcli listen -f 3000 -p stripe -s whsec_test --retries --time-scale 60   # retry failures on Stripe\'s schedule, a minute per second',
+        'whcli listen -f 3000 -p stripe -s whsec_test --env-file .env   # STRIPE_WEBHOOK_SECRET=whsec_test in .env',
         'whcli listen -f 3000 -p github -s s3cret --events push,pull_request.opened',
         'whcli listen -f 3000 --relay https://relay.example.com --json | jq .',
         'WHCLI_RELAY_KEY=whk_… whcli listen -f 3000 --relay https://hooks.example.com --channel stripe',

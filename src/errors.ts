@@ -23,6 +23,7 @@ export type ErrorCode =
   | 'WHCLI_ERR_TOO_LARGE'
   | 'WHCLI_ERR_CHECKS_FAILED'
   | 'WHCLI_ERR_INTERRUPTED'
+  | 'WHCLI_ERR_ENV_FILE'
   | 'WHCLI_ERR_INTERNAL';
 
 /** An expected failure: printed as one line, never with a stack. */

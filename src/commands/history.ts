@@ -64,6 +64,7 @@ export async function replay(id: string, options: ReplayOptions, deps: { environ
   const providerName = options.provider ?? entry.provider;
   const provider = providerName ? catalogue.provider(providerName) : undefined;
   const resign = options.resign !== false && provider !== undefined;
+  if (!options.forward && !entry.forward) throw new UsageError(`event "${id}" was not forwarded (${entry.report.error?.message ?? 'unrouted'}): give --forward to replay it`);
   if (options.forward) {
     // A recorded path that climbs out of a new --forward is refused, as the listener refuses it.
     const escape = pathLeavesBase(parseTarget(options.forward), entry.path);

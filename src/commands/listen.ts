@@ -18,6 +18,8 @@ import { relaySocketAgent } from '../tunnel/relay-proxy.js';
 import { publishListener } from '../tunnel/running-listeners.js';
 import type { SmeeFront } from '../tunnel/smee-front.js';
 import { DEFAULT_LISTEN_CONCURRENCY } from '../tunnel/defaults.js';
+import { describeRoute } from '../tunnel/routes.js';
+import { listenRetries, listenRoutes, writeListenEnvFile } from './listen-routing.js';
 import { parseHeaderFlag, parsePositiveInt } from './shared-options.js';
 
 export interface ListenOptions {
@@ -53,6 +55,17 @@ export interface ListenOptions {
   header?: string[];
   /** Accept the handler's TLS certificate unchecked. */
   insecure?: boolean;
+  /** Compact routes (`NAME:/PATH[:EVENTS]=FORWARD[@PROVIDER]`), after the config file's. */
+  route?: string[];
+  /** Retry failed deliveries locally on each provider's schedule. */
+  retries?: boolean;
+  retryMode?: string;
+  timeScale?: string;
+  /** Write the signing secret into this dotenv file. */
+  envFile?: string;
+  /** Same as envFile (Node 20 itself reads any `--env-file` argument). */
+  dotenv?: string;
+  envVar?: string;
 }
 
 export interface ListenReady {
@@ -64,6 +77,10 @@ export interface ListenReady {
   provider?: string;
   resign: boolean;
   events?: string[];
+  /** With routes: one line per route, in match order. */
+  routes?: { name: string; description: string }[];
+  /** With --retries: the time scale applied to the providers' schedules. */
+  retries?: { timeScale: number; mode?: string };
   /** The web inspector's URL, unless --no-inspect. */
   inspector?: string;
   /** The inspector's default port, when another program had it and a free one was used instead. */
@@ -173,10 +190,12 @@ async function startWebInspector(setup: InspectorSetup): Promise<{ server: Inspe
 export async function listen(options: ListenOptions, deps: ListenDeps): Promise<ListenSummary> {
   const { config, catalogue, configPath } = await loadContext(deps.environment, options.config);
   const env = deps.environment.env;
+  const notice = deps.onNotice ?? (() => {});
   // Flag, else environment (CI), else the config file.
   const forwardText = options.forward ?? env.WHCLI_FORWARD ?? config?.forward;
-  if (!forwardText) throw new UsageError('listen needs --forward, e.g. --forward localhost:3000/webhooks');
-  const forward = parseTarget(forwardText);
+  const hasRoutes = (options.route?.length ?? 0) > 0 || (config?.routes?.length ?? 0) > 0;
+  if (!forwardText && !hasRoutes) throw new UsageError('listen needs --forward, e.g. --forward localhost:3000/webhooks (or routes: --route NAME:/PATH=FORWARD@PROVIDER)');
+  const single = forwardText ? parseTarget(forwardText) : undefined;
   const providerName = options.provider ?? env.WHCLI_PROVIDER ?? config?.provider;
   const provider = providerName ? catalogue.provider(providerName) : undefined;
   const secret = provider?.scheme.type === 'asymmetric' ? resolveProviderSecret(provider, options.secret, deps.environment, config) : optionalSecret(options.secret, deps.environment, config);
@@ -193,7 +212,11 @@ export async function listen(options: ListenOptions, deps: ListenDeps): Promise<
   useProxy(proxySettings(env));
   // The environment keeps the provider's real secret out of `ps`; the flag still wins.
   const verifyIncoming = options.verifyIncoming ?? (env.WHCLI_VERIFY_INCOMING || undefined);
-  if (verifyIncoming !== undefined && !provider) {
+  const routes = listenRoutes(options.route, config, catalogue, deps.environment, { forward: single, provider, secret, resign, verifyIncoming });
+  const forward = single ?? routes![0]!.forward;
+  const retries = listenRetries(options, deps.environment, routes ? routes.map((r) => r.provider) : [provider]);
+  for (const line of await writeListenEnvFile(options, deps.environment, { forward: single, provider, secret, resign, verifyIncoming }, routes)) notice(`signing secret written: ${line}`);
+  if (verifyIncoming !== undefined && !provider && (single || !routes)) {
     throw new UsageError('--verify-incoming (or WHCLI_VERIFY_INCOMING) needs --provider: it checks that provider\'s signature on each incoming event');
   }
   const eventsText = options.events ?? env.WHCLI_EVENTS;
@@ -210,7 +233,6 @@ export async function listen(options: ListenOptions, deps: ListenDeps): Promise<
   const concurrency = options.ordered ? 1 : options.concurrency ? parsePositiveInt(options.concurrency, '--concurrency') : DEFAULT_LISTEN_CONCURRENCY;
   const inspectPort = typeof options.inspect === 'string' ? parsePort(options.inspect, '--inspect') : options.inspect;
   const relayText = options.relay ?? env.WHCLI_RELAY ?? config?.relay;
-  const notice = deps.onNotice ?? (() => {});
   const publicUrl = options.publicUrl === undefined ? undefined : parsePublicUrl(options.publicUrl);
   if (options.source !== undefined && options.verifyIncoming !== undefined) {
     throw new UsageError('--verify-incoming cannot work through --source: smee.io re-serializes the body, so the provider\'s own signature no longer matches (whcli re-signs each event instead)');
@@ -321,6 +343,8 @@ export async function listen(options: ListenOptions, deps: ListenDeps): Promise<
           headers: extraHeaders,
           insecure: options.insecure === true,
           agent: embedded ? undefined : relaySocketAgent(relay),
+          routes,
+          retries,
         },
         {
           onDelivery: deps.onDelivery,
@@ -364,6 +388,8 @@ export async function listen(options: ListenOptions, deps: ListenDeps): Promise<
       provider: provider?.name,
       resign,
       events: events ? [...events] : undefined,
+      routes: routes?.map((r) => ({ name: r.name, description: describeRoute(r) })),
+      retries,
       inspector: inspector?.server.url,
       // Said in the banner (and the ready line), not as a warning: a second `whcli listen` is normal.
       inspectorPortTaken: inspector?.server.portTaken ? INSPECTOR_PORT : undefined,

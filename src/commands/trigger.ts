@@ -13,6 +13,7 @@ import { whcliPaths } from '../paths.js';
 import { belongsHere, chooseListener, listRunningListeners, type ListenerRecord } from '../tunnel/running-listeners.js';
 import { RESPOND_HEADER } from '../relay/protocol.js';
 import { answerFailure, whoAnswered, type AnsweredBy } from './answered-by.js';
+import { withRouteTarget } from './route-options.js';
 import { parseHeaderFlag, readDataFlag } from './shared-options.js';
 
 export interface TriggerOptions {
@@ -37,6 +38,8 @@ export interface TriggerOptions {
   insecure?: boolean;
   /** The URL URL-signing schemes sign (Twilio, Square, HubSpot); defaults to the URL sent to. */
   publicUrl?: string;
+  /** A route of whcli.config.json: its provider, handler and secret. */
+  route?: string;
 }
 
 export interface TriggerAttempt {
@@ -116,6 +119,7 @@ export async function chooseTarget(
 
 /** Renders, signs and sends one fixture event, retrying on the provider's schedule when asked. */
 export async function trigger(options: TriggerOptions, deps: TriggerDeps): Promise<TriggerResult> {
+  if (options.route !== undefined) options = await withRouteTarget(options, deps.environment);
   const context = await loadContext(deps.environment, options.config);
   const { config, catalogue } = context;
   // An unknown event or provider is the first thing to say, before any listener is looked for.

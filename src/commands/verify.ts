@@ -29,6 +29,7 @@ import { REPORTERS, renderReport, type ReporterName } from '../verify/reporters.
 import { runPool } from '../verify/run-pool.js';
 import { startHandler, type ProcessExit, type StartedHandler } from '../verify/start-handler.js';
 import { hostAndPort, tryConnect, waitForPort } from '../verify/wait-for-port.js';
+import { withRouteTarget } from './route-options.js';
 import { parsePositiveInt } from './shared-options.js';
 
 export interface VerifyOptions {
@@ -64,6 +65,10 @@ export interface VerifyOptions {
   scenario?: string;
   /** Replay a folder of recorded events (`whcli history export`) instead of the catalogue's fixtures. */
   from?: string;
+  /** A route of whcli.config.json: its provider, handler and secret. */
+  route?: string;
+  /** Every route of whcli.config.json, in one report. */
+  routes?: boolean;
 }
 
 /** What is about to run, known before anything is sent. */
@@ -157,6 +162,8 @@ interface Settings {
 
 /** Checks a webhook handler against every event type of a provider; returns the report, never prints. */
 export async function verify(options: VerifyOptions, deps: VerifyDeps): Promise<VerifyReport> {
+  if (options.routes) return (await import('./verify-routes.js')).verifyRoutes(options, deps);
+  if (options.route !== undefined) options = await withRouteTarget(options, deps.environment);
   const settings = await resolveSettings(options, deps.environment);
   const { provider, url } = settings;
   const tasks = planTasks(settings);
@@ -471,7 +478,7 @@ function outputOf(handler: StartedHandler): string {
   return tail.length ? `\n  its last output:\n${tail.map((line) => `    ${line}`).join('\n')}` : '';
 }
 
-async function writeReport(path: string, text: string): Promise<void> {
+export async function writeReport(path: string, text: string): Promise<void> {
   try {
     await writeFile(path, text);
   } catch (error) {

@@ -120,6 +120,19 @@ const provider = z.strictObject({
   fixturesDir: z.string().optional(),
 });
 
+const route = z
+  .strictObject({
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'letters, digits, - and _'),
+    match: z
+      .strictObject({ path: z.string().startsWith('/', 'a path prefix starts with "/"').optional(), events: z.array(z.string().min(1)).min(1).optional() })
+      .refine((m) => m.path !== undefined || m.events !== undefined, 'give match.path, match.events or both'),
+    forward: z.string().min(1),
+    provider: z.string().optional(),
+    secret: z.string().optional(),
+    resign: z.boolean().optional(),
+    verifyIncoming: z.string().optional(),
+  });
+
 /** The whole file; schema/whcli.config.schema.json is generated from it (scripts/generate-config-schema.mjs). */
 export const configSchema = z
   .strictObject({
@@ -132,6 +145,7 @@ export const configSchema = z
     relayKey: z.string().optional().describe('The access key of a team relay (whk_…), sent only as an Authorization header.'),
     events: z.array(z.string()).optional().describe('The event types this project handles.'),
     providers: z.array(provider).default([]).describe('Your own providers, and overrides of built-in ones by name.'),
+    routes: z.array(route).optional().describe('One listener for the whole app: each route matches by path prefix and/or event type and names its handler, provider and secret.'),
     scenarios: z.array(scenarioSchema).optional().describe('Your own scenarios: ordered events whose ids cross-reference (see fixtures/<provider>/scenarios).'),
   });
 
@@ -183,6 +197,7 @@ function literalsMatch(option: z.ZodType, raw: unknown): boolean {
   });
 }
 
+export type RouteConfig = z.infer<typeof route>;
 export type ProviderOverride = z.infer<typeof provider>;
 export type WhcliConfig = z.infer<typeof configSchema> & { path?: string };
 

@@ -4,7 +4,7 @@ import type { Exchange } from './exchange-log.js';
 
 /** A row of the page's list: the exchange's own fields, plus what the page reads off its request and result. */
 export interface ExchangeSummary
-  extends Pick<Exchange, 'id' | 'eventId' | 'attempt' | 'replayOf' | 'edited' | 'receivedAt' | 'sentAt' | 'eventType' | 'providerEventId'> {
+  extends Pick<Exchange, 'id' | 'eventId' | 'attempt' | 'replayOf' | 'edited' | 'receivedAt' | 'sentAt' | 'eventType' | 'providerEventId' | 'route'> {
   method: string;
   /** Path and query as received, after the channel. */
   path: string;
@@ -104,6 +104,7 @@ export function exchangeSummary(exchange: Exchange): ExchangeSummary {
     path: `${received.path || '/'}${received.query ? `?${received.query}` : ''}`,
     eventType: exchange.eventType,
     providerEventId: exchange.providerEventId,
+    route: exchange.route,
     ok: result.ok,
     status: result.status,
     error: result.error?.kind,

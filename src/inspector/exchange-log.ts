@@ -39,6 +39,8 @@ export interface Exchange {
   /** When this trip to the handler started (unix ms). */
   sentAt: number;
   eventType?: string;
+  /** The listener's route the event took, when it has routes. */
+  route?: string;
   /** The provider's own event id (evt_..., a delivery GUID), when the envelope has one. */
   providerEventId?: string;
   received: ReceivedRequest;

@@ -7,8 +7,9 @@ import { sentRequest, type Exchange, type NewExchange } from './exchange-log.js'
 export type SendRequest = (request: OutgoingRequest) => Promise<DeliveryResult>;
 
 /** The log entry for a delivery the listener made. */
-export function exchangeFromForward({ event, info, request, result }: ForwardedEvent): NewExchange {
+export function exchangeFromForward({ event, info, request, result, route }: ForwardedEvent): NewExchange {
   return {
+    route,
     eventId: event.id,
     edited: false,
     receivedAt: event.receivedAt,

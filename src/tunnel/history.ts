@@ -21,6 +21,10 @@ export interface HistoryEntry {
   eventType?: string;
   eventId?: string;
   forward: string;
+  /** The route the event took, when the listener has routes. */
+  route?: string;
+  /** With `listen --retries`: which attempt this entry records (1: the first delivery). */
+  attempt?: number;
   report: DeliveryReport;
 }
 

@@ -1,3 +1,4 @@
+import { setTimeout as sleepFor } from 'node:timers/promises';
 import { sendRequest, type DeliveryResult, type OutgoingRequest } from '../delivery/send.js';
 import type { ProviderSpec } from '../providers/types.js';
 import { MAX_REPORT_BODY, type DeliveryReport, type RelayEvent } from '../relay/protocol.js';
@@ -5,6 +6,8 @@ import { buildForwardRequest, describeEvent, pathLeavesBase, verifyIncoming, typ
 import type { History } from './history.js';
 import type { RelayServer } from '../relay/server.js';
 import { LocalLink } from './local-link.js';
+import { localRetryDelays, stopRetrying, type LocalRetryOptions } from './local-retries.js';
+import { describeUnrouted, matchRoute, type Route } from './routes.js';
 import { RelayConnection } from './relay-connection.js';
 import type { ConnectionStatus, LinkCallbacks, RelayLink } from './relay-link.js';
 import type { RefusedEvent } from './validate-event.js';
@@ -44,6 +47,20 @@ export interface ListenerOptions {
   maxHeldBytes?: number;
   /** Opens the relay WebSocket's connection (through an HTTP proxy). */
   agent?: import('node:http').Agent;
+  /** Each event goes to the first route it matches (instead of forward/provider/secret); none: unrouted. */
+  routes?: readonly Route[];
+  /** Retry failed deliveries on the provider's schedule; the event stays unacknowledged meanwhile. */
+  retries?: LocalRetryOptions;
+}
+
+/** Where and how one event is forwarded: the listener's own settings, or its route's. */
+interface Target {
+  forward: URL;
+  provider?: ProviderSpec;
+  secret?: string;
+  resign: boolean;
+  verifyIncoming?: string;
+  route?: string;
 }
 
 /** One event's trip to the handler, for the screen and --json. */
@@ -55,6 +72,11 @@ export interface Delivery {
   path: string;
   eventType?: string;
   eventId?: string;
+  /** The route the event took (with routes); absent for an unrouted event, whose error says why. */
+  route?: string;
+  /** With --retries: this attempt's number (1 is the first delivery) and the wait before the next, if any. */
+  attempt?: number;
+  retryInMs?: number;
   report: DeliveryReport;
 }
 
@@ -64,6 +86,7 @@ export interface ForwardedEvent {
   info: EventInfo;
   request: OutgoingRequest;
   result: DeliveryResult;
+  route?: string;
 }
 
 export interface ListenerCallbacks {
@@ -86,6 +109,8 @@ export class Listener {
   private heldBytes = 0;
   private paused = false;
   private stopping = false;
+  /** Aborts retry waits on stop: their events stay unacknowledged at the relay for the next run. */
+  private readonly stopped = new AbortController();
   private idleWaiters: (() => void)[] = [];
   delivered = 0;
   failed = 0;
@@ -118,6 +143,7 @@ export class Listener {
   async stop(): Promise<void> {
     // Events that arrive from now on stay unacknowledged at the relay, for the next run.
     this.stopping = true;
+    this.stopped.abort();
     this.queue.length = 0;
     if (this.running > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
     this.connection.stop();
@@ -180,58 +206,97 @@ export class Listener {
     }
   }
 
-  private async deliver(event: RelayEvent): Promise<void> {
-    const { provider } = this.options;
-    const info = describeEvent(event, provider);
-    if (this.options.events && !(info.type && this.options.events.has(info.type))) {
+  private async deliver(received: RelayEvent): Promise<void> {
+    const o = this.options;
+    let event = received;
+    let info: EventInfo;
+    let target: Target;
+    if (o.routes) {
+      const match = matchRoute(o.routes, received);
+      if (!match) return this.reject(received, describeEvent(received), 'unrouted', describeUnrouted(o.routes, received));
+      ({ event, info } = match);
+      target = { ...match.route, route: match.route.name };
+    } else {
+      info = describeEvent(event, o.provider);
+      target = { forward: o.forward, provider: o.provider, secret: o.secret, resign: o.resign, verifyIncoming: o.verifyIncoming };
+    }
+    if (o.events && !(info.type && o.events.has(info.type))) {
       // Said in the report, so a `trigger` through this listener can tell why nothing was delivered.
-      const why = `event type ${info.type ? `"${info.type}"` : '(unknown)'} is filtered out: this listener forwards only ${[...this.options.events].join(', ')}`;
+      const why = `event type ${info.type ? `"${info.type}"` : '(unknown)'} is filtered out: this listener forwards only ${[...o.events].join(', ')}`;
       this.connection.ack(event.seq, { ok: true, durationMs: 0, skipped: 'filtered', error: { kind: 'filtered', message: why } });
       return;
     }
+    const { provider } = target;
     // The relay refuses such paths too; a relay that does not must not walk the handler's tree.
-    const escape = pathLeavesBase(this.options.forward, event.path);
-    if (escape) return this.reject(event, info, 'path', escape);
-    if (provider && this.options.verifyIncoming !== undefined) {
-      const check = verifyIncoming(event, provider, this.options.verifyIncoming);
-      if (!check.ok) return this.reject(event, info, 'signature', check.reason);
+    const escape = pathLeavesBase(target.forward, event.path);
+    if (escape) return this.reject(received, info, 'path', escape, target.route);
+    if (provider && target.verifyIncoming !== undefined) {
+      const check = verifyIncoming(event, provider, target.verifyIncoming);
+      if (!check.ok) return this.reject(received, info, 'signature', check.reason, target.route);
     }
-    const request = buildForwardRequest(event, this.options, info);
-    const result = await sendRequest(request);
-    const report: DeliveryReport = {
-      ok: result.ok,
-      status: result.status,
-      durationMs: result.durationMs,
-      headers: result.headers,
-      body: result.body?.slice(0, MAX_REPORT_BODY),
-      error: result.error,
-    };
-    // A failed delivery is still acknowledged: it was shown and kept in history, and the provider's
-    // own retry (not the relay) decides whether it comes again.
-    this.connection.ack(event.seq, report);
-    if (result.ok) this.delivered += 1;
-    else this.failed += 1;
-    this.options.history?.record(event, {
-      deliveredAt: Date.now(),
-      provider: provider?.name,
-      eventType: info.type,
-      eventId: info.eventId,
-      forward: request.url.toString(),
-      report,
-    });
-    this.callbacks.onForward?.({ event, info, request, result });
-    this.report(event, info, report);
+    const delays = o.retries ? localRetryDelays(provider, o.retries) : [];
+    for (let attempt = 1; ; attempt += 1) {
+      // Built again for each attempt: a retry carries a fresh signature for the same event id.
+      const request = buildForwardRequest(event, { ...target, timeoutMs: o.timeoutMs, headers: o.headers, insecure: o.insecure, signatureUrl: o.signatureUrl }, info);
+      const result = await sendRequest(request);
+      const stop = stopRetrying(provider, result);
+      const retryInMs = result.ok || stop ? undefined : delays[attempt - 1];
+      const report: DeliveryReport = {
+        ok: result.ok,
+        status: result.status,
+        durationMs: result.durationMs,
+        headers: result.headers,
+        body: result.body?.slice(0, MAX_REPORT_BODY),
+        error: result.error ?? (stop ? { kind: 'stopped', message: stop } : undefined),
+      };
+      if (retryInMs === undefined) {
+        // A failed delivery is still acknowledged once its schedule (if any) ends: it was shown and
+        // kept in history, and the provider's own retry (not the relay) decides whether it comes again.
+        this.connection.ack(event.seq, report);
+        if (result.ok) this.delivered += 1;
+        else this.failed += 1;
+      }
+      o.history?.record(received, {
+        deliveredAt: Date.now(),
+        provider: provider?.name,
+        eventType: info.type,
+        eventId: info.eventId,
+        forward: request.url.toString(),
+        route: target.route,
+        attempt: o.retries ? attempt : undefined,
+        report,
+      });
+      this.callbacks.onForward?.({ event: received, info, request, result, route: target.route });
+      this.report(received, info, report, target.route, o.retries ? { attempt, retryInMs } : undefined);
+      if (retryInMs === undefined) return;
+      // Unless deliveries are ordered, a wait holds no delivery slot: one handler that is down must
+      // not stall the others.
+      const freeSlot = o.concurrency > 1;
+      if (freeSlot) {
+        this.running -= 1;
+        this.drain();
+      }
+      try {
+        await sleepFor(retryInMs, undefined, { signal: this.stopped.signal });
+      } catch {
+        return; // stopping: left unacknowledged, so the relay sends it again to the next listener
+      } finally {
+        if (freeSlot) this.running += 1;
+      }
+    }
   }
 
   /** An event refused (its signature failed --verify-incoming, its path leaves --forward): shown and acknowledged, never forwarded. */
-  private reject(event: RelayEvent, info: EventInfo, kind: 'signature' | 'path', reason: string): void {
+  private reject(event: RelayEvent, info: EventInfo, kind: 'signature' | 'path' | 'unrouted', reason: string, route?: string): void {
     const report: DeliveryReport = { ok: false, durationMs: 0, skipped: 'rejected', error: { kind, message: `not forwarded: ${reason}` } };
     this.connection.ack(event.seq, report);
     this.failed += 1;
-    this.report(event, info, report);
+    // An unrouted event is kept in history, so it can be found and replayed with --forward later.
+    if (kind === 'unrouted') this.options.history?.record(event, { deliveredAt: Date.now(), eventType: info.type, eventId: info.eventId, forward: '', report });
+    this.report(event, info, report, route);
   }
 
-  private report(event: RelayEvent, info: EventInfo, report: DeliveryReport): void {
+  private report(event: RelayEvent, info: EventInfo, report: DeliveryReport, route?: string, retry?: { attempt: number; retryInMs?: number }): void {
     this.callbacks.onDelivery?.({
       id: event.id,
       seq: event.seq,
@@ -240,6 +305,8 @@ export class Listener {
       path: event.path + (event.query ? `?${event.query}` : ''),
       eventType: info.type,
       eventId: info.eventId,
+      route,
+      ...retry,
       report,
     });
   }

@@ -19,7 +19,8 @@ export function printHistory(term: Terminal, entries: readonly HistoryEntry[]): 
       sanitize(e.eventType ?? `${e.method} ${e.path || '/'}`),
       formatStatus(e.report, c),
       formatLatency(e.report.durationMs),
-      sanitize(e.forward),
+      // The route (and the attempt, with --retries) before the target; an unrouted event says so.
+      sanitize(`${e.route ? `${e.route}: ` : ''}${e.forward || `not forwarded (${e.report.error?.kind ?? 'skipped'})`}${e.attempt && e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}`),
     ]);
   }
   for (const line of table(rows)) term.out(line);

@@ -22,6 +22,7 @@ export interface HandlerReply {
   body?: string;
   /** Never answer (the connection is closed when the handler closes). */
   hang?: boolean;
+  headers?: Record<string, string>;
 }
 
 export interface TestHandler {
@@ -59,7 +60,7 @@ export async function startHandler(
       arrivals.emit('request');
       const answer = reply(request);
       if (answer.hang) return;
-      res.writeHead(answer.status, { 'content-type': 'text/plain' });
+      res.writeHead(answer.status, { 'content-type': 'text/plain', ...answer.headers });
       res.end(answer.body ?? '');
     });
   });

@@ -39,7 +39,7 @@ function statusPill(x) {
 export function row(x) {
   // The request line only says something when it is not the usual POST to the channel itself.
   const line = x.eventType && (x.method !== 'POST' || x.path !== '/') ? `${x.method} ${x.path}` : undefined;
-  const sub = [x.providerEventId ?? x.eventId, line].filter(Boolean).join(' · ');
+  const sub = [x.route ? `route ${x.route}` : undefined, x.providerEventId ?? x.eventId, line].filter(Boolean).join(' · ');
   return h(
     'tr',
     { dataset: { id: x.id, type: x.eventType ?? '', ok: String(x.ok) }, class: `row ${x.ok ? '' : 'failed'}` },
