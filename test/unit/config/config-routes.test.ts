@@ -26,5 +26,5 @@ it('reads routes', async () => {
 it('names the field of a bad route', async () => {
   await expect(async () => (await read({ routes: [{ name: 'a', match: {}, forward: '3000' }] }))()).rejects.toThrow(/routes\.0\.match: give match\.path, match\.events or both/);
   await expect(async () => (await read({ routes: [{ name: 'a', match: { path: 'x' }, forward: '3000' }] }))()).rejects.toThrow(/routes\.0\.match\.path: a path prefix starts with "\/"/);
-  await expect(async () => (await read({ routes: [{ name: 'a', match: { path: '/x' }, forward: '3000', secrets: 'typo' }] }))()).rejects.toThrow(/routes\.0: Unrecognized key/);
+  await expect(async () => (await read({ routes: [{ name: 'a', match: { path: '/x' }, forward: '3000', secrets: 'typo' }] }))()).rejects.toThrow(/routes\.0: unknown key "secrets" \(did you mean "secret"\?\)/);
 });
