@@ -238,6 +238,8 @@ export async function listen(options: ListenOptions, deps: ListenDeps): Promise<
     throw new UsageError('--verify-incoming cannot work through --source: smee.io re-serializes the body, so the provider\'s own signature no longer matches (whcli re-signs each event instead)');
   }
   if (options.source !== undefined && publicUrl) throw new UsageError('--source and --public-url both name the public URL: give one');
+  // A malformed --source is a usage error before anything starts (the embedded relay prints notices).
+  if (options.source !== undefined) (await import('../tunnel/smee-source.js')).smeeNewChannelUrl(options.source);
 
   // The access key is a secret: from the flag, the environment or the config file; never printed.
   const channelRequest = { key: options.relayKey ?? (deps.environment.env.WHCLI_RELAY_KEY || undefined) ?? config?.relayKey, name: options.channel };
