@@ -79,6 +79,7 @@ export function buildProgram(deps: ProgramDeps): Command {
         'whcli trigger push --provider github --dry-run --secret s3cret',
         'whcli trigger invoice.paid --provider stripe --api-version 2024-06-20 --set-new data.object.metadata.plan=pro --dry-run --secret whsec_test',
         'whcli trigger --scenario checkout --provider stripe --forward 3000/webhooks',
+        'whcli trigger url_verification --provider slack --forward 3000/slack/events   # the handshake: exit 1 unless the challenge is echoed',
       ]),
     )
     .action(async (event: string | undefined, opts) => {

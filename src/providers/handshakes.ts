@@ -144,3 +144,8 @@ export function handshakeFor(provider: Pick<ProviderSpec, 'name'>): Handshake | 
 
 /** The providers that perform a handshake, for messages. */
 export const HANDSHAKE_PROVIDERS: readonly string[] = [...HANDSHAKES.keys()];
+
+/** Why a handshake matters, for failure messages: the provider sends no events until it is answered. */
+export function handshakeStakes(provider: Pick<ProviderSpec, 'name'>, handshake: Handshake): string {
+  return `${provider.name} sends ${handshake.name} when the endpoint is saved and will not enable the endpoint (send it any event) until the handler answers ${handshake.expected}`;
+}

@@ -1,6 +1,6 @@
 import type { RenderedEvent } from '../fixtures/render-event.js';
 import type { ProviderSpec } from '../providers/types.js';
-import { handshakeFor } from '../providers/handshakes.js';
+import { handshakeFor, handshakeStakes } from '../providers/handshakes.js';
 import { signerFor } from '../providers/sign.js';
 import { checkResult, post, renderFor, signed, unsigned, wrongSecret, type CheckContext } from './check-requests.js';
 import { diagnose } from './diagnose.js';
@@ -172,7 +172,7 @@ async function handshake(ctx: CheckContext): Promise<CheckResult> {
   const request = spec.request(ctx.nowMs());
   const rendered: RenderedEvent = { provider: ctx.provider.name, event: spec.name, eventId: request.eventId, body: request.body, headers: request.headers };
   const response = await post(ctx, signed(ctx, rendered));
-  const why = `${ctx.provider.name} sends ${spec.name} when the endpoint is saved and will not enable the endpoint (send it any event) until the handler answers ${spec.expected}`;
+  const why = handshakeStakes(ctx.provider, spec);
   let verdict: Verdict;
   if (response.status === undefined) {
     const accepted = judgeAccepted(response, ctx.timeoutText);

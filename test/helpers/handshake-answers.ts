@@ -13,7 +13,7 @@ const json = (body: Buffer): Record<string, unknown> | undefined => {
   }
 };
 
-export function handshakeAnswer(provider: string, { body, headers }: ReceivedWebhook, secret: string): Reply | undefined {
+export function handshakeAnswer(provider: string, { body, headers }: Pick<ReceivedWebhook, 'body' | 'headers'>, secret: string): Reply | undefined {
   const parsed = json(body);
   switch (provider) {
     // https://api.slack.com/events/url_verification: respond with the challenge value.

@@ -6,9 +6,10 @@
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { trigger } from '../../src/commands/trigger.js';
 import { handshakeFor } from '../../src/providers/handshakes.js';
 import { CHECK_NAMES } from '../../src/verify/report.js';
-import { runCli } from '../helpers/foundation-cli.js';
+import { expectOneLineError, runCli } from '../helpers/foundation-cli.js';
 import { handshakeAnswer } from '../helpers/handshake-answers.js';
 import { PROVIDER_ORACLES, PROVIDER_SECRETS } from '../helpers/provider-oracles.js';
 import { SECRETS, verifierFor } from '../helpers/verify-handlers.js';
@@ -103,5 +104,32 @@ describe('whcli verify --checks handshake (CLI)', () => {
     const run = await runCli(['verify', '--provider', 'stripe', '--forward', 'http://127.0.0.1:9/x', '--secret', 'whsec_x', '--checks', 'handshake']);
     expect(run.code).toBe(2);
     expect(run.stderr.trim()).toMatch(/^whcli: --checks handshake: stripe sends no verification handshake/);
+  });
+});
+
+describe('whcli trigger <handshake name>', () => {
+  it('sends Slack\'s url_verification from the CLI and reports a correct answer, exit 0', async () => {
+    const { url, secret } = await serve('slack', 'correct');
+    const run = await runCli(['trigger', 'url_verification', '--provider', 'slack', '--forward', url, '--secret', secret, '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ event: 'url_verification', ok: true, handshake: { ok: true } });
+    expect(current().received).toHaveLength(1);
+  });
+
+  it('fails a handler that does not echo with exit 1 and what to answer', async () => {
+    const { url, secret } = await serve('slack', 'ok');
+    const run = await runCli(['trigger', 'url_verification', '--provider', 'slack', '--forward', url, '--secret', secret]);
+    expectOneLineError(run, 1, /url_verification: the answer does not echo the challenge: slack sends url_verification .* will not enable the endpoint/);
+  });
+
+  it.each(['zoom', 'twitch', 'discord'])('judges %s\'s handshake by its name', async (provider) => {
+    const name = handshakeFor({ name: provider })!.name;
+    for (const answer of ['correct', 'ok'] as const) {
+      const { url, secret } = await serve(provider, answer);
+      const result = await trigger({ event: name, provider, forward: url, secret }, { environment });
+      expect(result.attempts[0]!.result.status).toBe(200);
+      expect([result.ok, result.handshake?.ok]).toEqual(answer === 'correct' ? [true, true] : [false, false]);
+      await current().close();
+    }
   });
 });
