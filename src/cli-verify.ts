@@ -11,7 +11,7 @@ export function addVerifyCommand(program: Command, deps: ProgramDeps): Command {
     .option('-p, --provider <name>', 'provider whose events and signatures to use (default: the config file\'s)')
     .option('-s, --secret <secret>', 'signing secret the handler expects (default: $WHCLI_SECRET or the config file)')
     .option('-e, --events <list>', "comma-separated event types, or all (default: the config file's events, else all)")
-    .option('--checks <list>', 'comma-separated: delivery, forgery, unsigned, replay, duplicate, raw-body, concurrent, out-of-order, burst; or default, stress, all (default: the six non-stress checks that apply)', process.env.WHCLI_VERIFY_CHECKS)
+    .option('--checks <list>', 'comma-separated: handshake, delivery, forgery, unsigned, replay, duplicate, raw-body, concurrent, out-of-order, burst; or default, stress, all (default: the non-stress checks that apply)', process.env.WHCLI_VERIFY_CHECKS)
     .option('--diagnose', 'when a signed delivery gets a 4xx, send probes and name the likely cause')
     .option('--effects <url>', 'URL answering how many times the handler did the work (a number or {"count": n}); {id} becomes the event id')
     .option('--burst <n>', 'events the burst check sends', '20')
@@ -56,6 +56,9 @@ Checks, for each event type:
   duplicate  the same event id delivered twice gets a 2xx both times
   raw-body   a correctly signed body laid out unlike JSON.stringify (indented, \\u escapes, an
              integer past 2^53) gets a 2xx: fails handlers that verify a re-serialized body
+Once per run, for slack, zoom, twitch and discord:
+  handshake  the provider's verification handshake (url_verification, endpoint.url_validation,
+             webhook_callback_verification, PING), signed, gets the answer the provider requires
 Stress checks (--checks stress, or all):
   concurrent    the same event id twice at the same instant: both 2xx; with --effects, work done once
   out-of-order  the later event of an object (e.g. subscription.updated) before the earlier: no 5xx

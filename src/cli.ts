@@ -81,6 +81,7 @@ export function buildProgram(deps: ProgramDeps): Command {
         'whcli trigger invoice.paid --provider stripe --api-version 2024-06-20 --set-new data.object.metadata.plan=pro --dry-run --secret whsec_test',
         'whcli trigger --scenario checkout --provider stripe --forward 3000/webhooks',
         'whcli trigger invoice.paid --route stripe   # provider, secret and handler from the config route',
+        'whcli trigger url_verification --provider slack --forward 3000/slack/events   # the handshake: exit 1 unless the challenge is echoed',
       ]),
     )
     .action(async (event: string | undefined, opts) => {

@@ -7,8 +7,10 @@ import { UsageError, WhcliError } from '../errors.js';
 import { loadFixture } from '../fixtures/load.js';
 import { renderEvent } from '../fixtures/render-event.js';
 import { chosenApiVersion, withApiVersion } from '../providers/api-version.js';
+import { handshakeFor, handshakeStakes, type Handshake } from '../providers/handshakes.js';
 import { retryDelays, retryHeaders, stopSignal } from '../providers/retry-schedule.js';
 import { signRequest } from '../providers/sign.js';
+import type { ProviderSpec } from '../providers/types.js';
 import { whcliPaths } from '../paths.js';
 import { belongsHere, chooseListener, listRunningListeners, type ListenerRecord } from '../tunnel/running-listeners.js';
 import { RESPOND_HEADER } from '../relay/protocol.js';
@@ -68,6 +70,8 @@ export interface TriggerResult {
   listener?: ListenerRecord;
   /** The handler's answer that ended the retries as the provider would (e.g. "X-Slack-No-Retry: 1"). */
   stoppedBy?: string;
+  /** When the event named the provider's verification handshake: whether the answer completes it. */
+  handshake?: { ok: boolean; expected: string; reason?: string; stakes: string };
 }
 
 export interface TriggerDeps {
@@ -124,13 +128,15 @@ export async function trigger(options: TriggerOptions, deps: TriggerDeps): Promi
   const { config, catalogue } = context;
   // An unknown event or provider is the first thing to say, before any listener is looked for.
   const explicitProvider = options.provider ?? deps.environment.env.WHCLI_PROVIDER;
-  if (explicitProvider) catalogue.resolveEvent(options.event, explicitProvider);
+  const handshake = explicitProvider ? handshakeNamed(options.event, catalogue.provider(explicitProvider)) : undefined;
+  if (handshake) checkHandshakeOptions(options);
+  else if (explicitProvider) catalogue.resolveEvent(options.event, explicitProvider);
   else if (!catalogue.providers.some((p) => p.events.some((e) => e.name === options.event))) catalogue.resolveEvent(options.event);
   const target = options.dryRun ? undefined : await chooseTarget(options, deps, context);
   const listener = target?.listener;
   // Through a listener the event takes the listener's provider: it re-signs as that one anyway.
   const providerHint = explicitProvider ?? (listener?.provider || undefined) ?? inferFromConfig(config?.provider, options.event, catalogue);
-  const resolved = catalogue.resolveEvent(options.event, providerHint);
+  const resolved = handshake ? { provider: catalogue.provider(explicitProvider!), event: { name: handshake.name } } : catalogue.resolveEvent(options.event, providerHint);
   const { event } = resolved;
   const provider = withApiVersion(resolved.provider, chosenApiVersion(options.apiVersion, resolved.provider, deps.environment));
   // A re-signing listener replaces the signature: no secret of our own is needed then.
@@ -142,8 +148,10 @@ export async function trigger(options: TriggerOptions, deps: TriggerDeps): Promi
   if (!(timeScale > 0)) throw new UsageError(`--time-scale must be a positive number, got "${options.timeScale}"`);
   const delays = options.retries ? retryDelays(provider, options.retryMode) : [];
   // --data stands in for the fixture, so a config provider without fixture files can still send.
-  const fixture = data !== undefined && !provider.envelope.dataPath ? undefined : await loadFixture(provider, event.name);
-  const rendered = renderEvent(provider, event.name, fixture, { data, set: options.set, setNew: options.setNew });
+  const challenge = handshake?.request();
+  const rendered = challenge
+    ? { provider: provider.name, event: event.name, eventId: challenge.eventId, body: challenge.body, headers: challenge.headers }
+    : renderEvent(provider, event.name, data !== undefined && !provider.envelope.dataPath ? undefined : await loadFixture(provider, event.name), { data, set: options.set, setNew: options.setNew });
 
   const publicUrl = options.publicUrl ?? deps.environment.env.WHCLI_PUBLIC_URL ?? config?.signatureUrl;
   let sentBody = rendered.body;
@@ -197,7 +205,10 @@ export async function trigger(options: TriggerOptions, deps: TriggerDeps): Promi
     await closeDeliveryPool();
   }
   const last = attempts[attempts.length - 1]!;
-  return { ...base, body: sentBody.toString('utf8'), url: url.toString(), via, headers, attempts, ok: last.result.ok, ...(listener ? { listener } : {}), ...(stoppedBy ? { stoppedBy } : {}) };
+  const answer = handshake && challenge && last.result.status !== undefined ? handshake.judge({ status: last.result.status, body: last.result.body ?? '' }, challenge.challenge, secret ?? '') : undefined;
+  const handshaken = answer && handshake ? { handshake: { ok: answer.ok, expected: handshake.expected, stakes: handshakeStakes(provider, handshake), ...(answer.ok ? {} : { reason: answer.reason }) } } : {};
+  const ok = answer ? answer.ok : last.result.ok;
+  return { ...base, body: sentBody.toString('utf8'), url: url.toString(), via, headers, attempts, ok, ...(listener ? { listener } : {}), ...(stoppedBy ? { stoppedBy } : {}), ...handshaken };
 }
 
 /** Uses the config's provider only when it actually has the event. */
@@ -211,8 +222,26 @@ function inferFromConfig(
   return provider?.events.some((e) => e.name === eventName) ? configProvider : undefined;
 }
 
+/** The provider's handshake when `event` names it, e.g. "url_verification" for Slack. */
+function handshakeNamed(event: string, provider: ProviderSpec): Handshake | undefined {
+  const handshake = handshakeFor(provider);
+  return handshake?.name.toLowerCase() === event.toLowerCase() ? handshake : undefined;
+}
+
+/** A handshake is built by whcli with a fresh challenge: fixture edits and retries do not apply. */
+function checkHandshakeOptions(options: TriggerOptions): void {
+  const flag = options.data !== undefined ? '--data' : options.set?.length ? '--set' : options.setNew?.length ? '--set-new' : options.retries ? '--retries' : undefined;
+  if (flag) throw new UsageError(`${flag} does not apply to ${options.event}: whcli builds the handshake with a fresh challenge and sends it once; leave ${flag} out`);
+}
+
 /** The error main.ts reports when the last attempt failed: it names the part that answered. */
 export function triggerFailure(result: TriggerResult): WhcliError {
+  if (result.handshake && !result.handshake.ok) {
+    return new WhcliError(
+      'WHCLI_ERR_CHECKS_FAILED',
+      `${result.event}: ${result.handshake.reason}: ${result.handshake.stakes}`,
+    );
+  }
   const failure = answerFailure(result.attempts[result.attempts.length - 1]!);
   if (!result.stoppedBy || failure.code !== 'WHCLI_ERR_NON_2XX') return failure;
   return new WhcliError(failure.code, `${failure.message} with ${result.stoppedBy}: ${result.provider} would not retry it`);

@@ -8,6 +8,7 @@ import { formatDuration, parseDuration } from '../duration.js';
 import { UsageError, WhcliError } from '../errors.js';
 import { chosenApiVersion, withApiVersion } from '../providers/api-version.js';
 import { nearestNames, type Catalogue } from '../providers/catalogue.js';
+import { HANDSHAKE_PROVIDERS, handshakeFor } from '../providers/handshakes.js';
 import type { ProviderSpec } from '../providers/types.js';
 import type { BurstPlan } from '../verify/check-requests.js';
 import { expectationOf, notApplicableChecks, runCheck, type CheckContext } from '../verify/checks.js';
@@ -16,6 +17,7 @@ import { checkEffectsUrl, EFFECTS_ID, effectsReader } from '../verify/effects.js
 import {
   ALL_CHECK_NAMES,
   CHECK_NAMES,
+  HANDSHAKE_CHECK,
   STRESS_CHECK_NAMES,
   summarize,
   type CheckName,
@@ -122,12 +124,14 @@ function runScope(settings: Settings): RunScope {
   };
 }
 
-/** The tasks of a run: every case x check that applies to it, burst once for the whole run. */
+/** The tasks of a run: the handshake first, every case x check that applies to it, burst once for the whole run. */
 function planTasks(settings: Settings): Task[] {
   const tasks: Task[] = [];
+  const handshake = handshakeFor(settings.provider);
+  if (handshake && settings.checks.includes('handshake')) tasks.push({ event: handshake.name, check: 'handshake', caseIndex: -1 });
   for (const [caseIndex, c] of settings.cases.entries()) {
     for (const check of settings.checks) {
-      if (check === 'burst') continue;
+      if (check === 'burst' || check === 'handshake') continue;
       if (check === 'out-of-order' && !c.pair) continue;
       tasks.push({ event: c.label, check, caseIndex });
     }
@@ -318,7 +322,7 @@ async function resolveSettings(options: VerifyOptions, environment: Environment)
   }
   const notApplicable = notApplicableChecks(provider);
   if (options.scenario && options.checks) throw new UsageError('--scenario sends its steps in order as one check each; leave out --checks');
-  const checks: CheckName[] = options.scenario ? ['scenario'] : selectChecks(options.checks, notApplicable);
+  const checks: CheckName[] = options.scenario ? ['scenario'] : selectChecks(options.checks, notApplicable, provider);
   const timeoutMs = options.timeout ? parseDuration(options.timeout, '--timeout') : provider.timeoutMs;
   if (timeoutMs <= 0) throw new UsageError('--timeout must be more than 0');
   const timeoutText = `${formatDuration(timeoutMs)} (${options.timeout ? '--timeout' : `${provider.name}'s timeout`})`;
@@ -389,12 +393,14 @@ function selectEvents(flag: string | undefined, provider: ProviderSpec, catalogu
 }
 
 /** Names --checks accepts besides single checks. */
-const CHECK_GROUPS: Record<string, readonly CheckName[]> = { all: ALL_CHECK_NAMES, default: CHECK_NAMES, stress: STRESS_CHECK_NAMES };
+const CHECK_GROUPS: Record<string, readonly CheckName[]> = { all: ALL_CHECK_NAMES, default: [HANDSHAKE_CHECK, ...CHECK_NAMES], stress: STRESS_CHECK_NAMES };
 
-function selectChecks(flag: string | undefined, notApplicable: readonly NotApplicable[]): CheckName[] {
+function selectChecks(flag: string | undefined, notApplicable: readonly NotApplicable[], provider: ProviderSpec): CheckName[] {
   const names = splitList(flag);
-  const applies = (check: CheckName) => !notApplicable.some((n) => n.check === check);
-  if (names.length === 0) return CHECK_NAMES.filter(applies);
+  // Only providers that have a handshake get the check, so other providers' runs keep their counts.
+  const hasHandshake = handshakeFor(provider) !== undefined;
+  const applies = (check: CheckName) => !notApplicable.some((n) => n.check === check) && (check !== HANDSHAKE_CHECK || hasHandshake);
+  if (names.length === 0) return [HANDSHAKE_CHECK, ...CHECK_NAMES].filter(applies);
   const picked = new Set<CheckName>();
   const known = [...ALL_CHECK_NAMES, ...Object.keys(CHECK_GROUPS)];
   for (const name of names) {
@@ -412,6 +418,9 @@ function selectChecks(flag: string | undefined, notApplicable: readonly NotAppli
     }
     const skip = notApplicable.find((n) => n.check === check);
     if (skip) throw new UsageError(`--checks ${check}: ${skip.reason}`);
+    if (check === HANDSHAKE_CHECK && !hasHandshake) {
+      throw new UsageError(`--checks handshake: ${provider.name} sends no verification handshake (providers with one: ${HANDSHAKE_PROVIDERS.join(', ')})`);
+    }
     picked.add(check);
   }
   return ALL_CHECK_NAMES.filter((c) => picked.has(c));

@@ -1,5 +1,6 @@
 import type { RenderedEvent } from '../fixtures/render-event.js';
 import type { ProviderSpec } from '../providers/types.js';
+import { handshakeFor, handshakeStakes } from '../providers/handshakes.js';
 import { signerFor } from '../providers/sign.js';
 import { checkResult, post, renderFor, signed, unsigned, wrongSecret, type CheckContext } from './check-requests.js';
 import { diagnose } from './diagnose.js';
@@ -53,6 +54,8 @@ export function expectationOf(check: CheckName, provider: ProviderSpec, timeoutT
       return 'no 5xx (the later event of an object first)';
     case 'burst':
       return `2xx to every event within ${timeoutText}`;
+    case 'handshake':
+      return handshakeFor(provider)?.expected ?? 'no handshake';
   }
 }
 
@@ -166,6 +169,25 @@ async function rawBody(ctx: CheckContext): Promise<CheckResult> {
   return withDiagnosis(ctx, result, rendered, body, response);
 }
 
+/** The provider's verification handshake, signed as the provider signs it; the handler's answer must complete it. */
+async function handshake(ctx: CheckContext): Promise<CheckResult> {
+  const spec = handshakeFor(ctx.provider);
+  if (!spec) throw new Error(`${ctx.provider.name} has no handshake`);
+  const request = spec.request(ctx.nowMs());
+  const rendered: RenderedEvent = { provider: ctx.provider.name, event: spec.name, eventId: request.eventId, body: request.body, headers: request.headers };
+  const response = await post(ctx, signed(ctx, rendered));
+  const why = handshakeStakes(ctx.provider, spec);
+  let verdict: Verdict;
+  if (response.status === undefined) {
+    const accepted = judgeAccepted(response, ctx.timeoutText);
+    verdict = { passed: false, reason: `${accepted.passed ? 'no answer' : accepted.reason}; ${why}` };
+  } else {
+    const outcome = spec.judge({ status: response.status, body: response.body ?? '' }, request.challenge, ctx.secret);
+    verdict = outcome.ok ? { passed: true } : { passed: false, reason: `${outcome.reason}: ${why}` };
+  }
+  return checkResult(ctx, 'handshake', spec.expected, request.eventId, [response], verdict);
+}
+
 const CHECKS: Record<CheckName, (ctx: CheckContext) => Promise<CheckResult>> = {
   delivery: (ctx) => delivery(ctx),
   forgery,
@@ -177,6 +199,7 @@ const CHECKS: Record<CheckName, (ctx: CheckContext) => Promise<CheckResult>> = {
   'out-of-order': (ctx) => outOfOrder(ctx, expected(ctx, 'out-of-order')),
   burst: (ctx) => burst(ctx, expected(ctx, 'burst')),
   scenario: (ctx) => delivery(ctx, 'scenario'),
+  handshake,
 };
 
 /** Runs one check for one event; network and HTTP failures become failed results, never throws. */

@@ -4,8 +4,10 @@ import type { DeliveryFailure } from '../delivery/send.js';
 export const CHECK_NAMES = ['delivery', 'forgery', 'unsigned', 'replay', 'duplicate', 'raw-body'] as const;
 /** Checks that load the handler the way production does; run only when named in --checks (or `all`, `stress`). */
 export const STRESS_CHECK_NAMES = ['concurrent', 'out-of-order', 'burst'] as const;
+/** The provider's verification handshake, sent once per run; a default check only for providers that have one. */
+export const HANDSHAKE_CHECK = 'handshake' as const;
 /** Every check, in report order; `scenario` runs only with --scenario. */
-export const ALL_CHECK_NAMES = [...CHECK_NAMES, ...STRESS_CHECK_NAMES] as const;
+export const ALL_CHECK_NAMES = [HANDSHAKE_CHECK, ...CHECK_NAMES, ...STRESS_CHECK_NAMES] as const;
 export type CheckName = (typeof ALL_CHECK_NAMES)[number] | 'scenario';
 
 export type CheckStatus = 'passed' | 'failed' | 'skipped';

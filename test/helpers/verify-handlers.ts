@@ -10,6 +10,7 @@ import { verify as githubVerify } from '@octokit/webhooks-methods';
 import { Webhook } from 'standardwebhooks';
 import Stripe from 'stripe';
 import type { ReceivedWebhook, Reply, WebhookHandler } from './verify-server.js';
+import { handshakeAnswer } from './handshake-answers.js';
 
 /** A secret per provider, shaped as each provider issues them. */
 export const SECRETS: Record<string, string> = {
@@ -155,11 +156,11 @@ export function verifierFor(provider: string): Verifier {
   return verifier;
 }
 
-/** A correct receiver: verifies with the provider's own code, 401 when it fails, 200 otherwise. */
+/** A correct receiver: verifies with the provider's own code, 401 when it fails, the handshake's answer or 200 otherwise. */
 export function correctHandler(provider: string, secret = SECRETS[provider]!): WebhookHandler {
   const verifier = VERIFIERS[provider];
   if (!verifier) throw new Error(`no verifier for ${provider}`);
-  return verifying(verifier, secret);
+  return verifying(verifier, secret, (request) => handshakeAnswer(provider, request, secret) ?? OK);
 }
 
 /** Skips signature checks altogether: 200 to anything. */

@@ -13,6 +13,7 @@ import { runCli, tempDir } from '../helpers/foundation-cli.js';
 import { ORACLE_PROVIDERS } from '../helpers/foundation-oracles.js';
 import { startRecordingServer, type RecordingServer } from '../helpers/foundation-server.js';
 import { PROVIDER_ORACLES, PROVIDER_SECRETS, type Delivery } from '../helpers/provider-oracles.js';
+import { handshakeAnswer } from '../helpers/handshake-answers.js';
 
 /** A key pair made here with node:crypto, and its public key in the form each handler is given. */
 function keyPair(provider: string): { privatePem: string; publicKey: string; wrongPublicKey: string } {
@@ -81,7 +82,8 @@ async function triggerAndCheck(send: Send, providerName: string, eventName: stri
   let atArrival: Promise<boolean> | undefined;
   const server: RecordingServer = await startRecordingServer((req) => {
     atArrival = Promise.resolve(oracle(key, { body: req.body, headers: req.headers, url, method: req.method }));
-    return { status: 200, body: 'ok' };
+    // A handshake (Discord's PING, Zoom's endpoint.url_validation) is answered as the provider's docs say.
+    return handshakeAnswer(providerName, { body: req.body, headers: req.headers }, secret) ?? { status: 200, body: 'ok' };
   });
   try {
     url = `${server.url}/hooks/${providerName}?source=whcli`;

@@ -9,7 +9,9 @@ import { generateKeyPairSync } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { builtinProviders } from '../../src/providers/builtin.js';
+import { handshakeFor } from '../../src/providers/handshakes.js';
 import { signerFor } from '../../src/providers/sign.js';
+import { handshakeAnswer } from '../helpers/handshake-answers.js';
 import { PROVIDER_ORACLES, PROVIDER_SECRETS } from '../helpers/provider-oracles.js';
 import { isolatedEnvironment, runVerify } from '../helpers/verify-run.js';
 import { startWebhookServer, type ReceivedWebhook, type TestServer } from '../helpers/verify-server.js';
@@ -52,7 +54,8 @@ describe.each(covered.map((p) => [p.name, p] as const))('%s: a correct handler',
       const accepted = await PROVIDER_ORACLES[name]!(key, { ...request, url, method: request.method });
       const signedAt = SIGNED_AT[name]?.(request);
       const stale = signedAt !== undefined && tolerance !== undefined && !(Math.abs(Date.now() / 1000 - signedAt) <= tolerance);
-      return accepted && !stale ? { status: 200, body: 'ok' } : { status: 401, body: 'invalid signature' };
+      if (!accepted || stale) return { status: 401, body: 'invalid signature' };
+      return handshakeAnswer(name, request, key) ?? { status: 200, body: 'ok' };
     });
     url = server.url;
     const { report } = await runVerify(environment, { provider: name, forward: server.url, secret });
@@ -60,6 +63,9 @@ describe.each(covered.map((p) => [p.name, p] as const))('%s: a correct handler',
     expect(failures).toEqual([]);
     expect(report.events).toEqual(provider.events.map((e) => e.name));
     expect(report.checks).toContain(tolerance === undefined ? 'duplicate' : 'replay');
+    // The handshake runs once, as its own row, for the providers that have one.
+    const handshake = handshakeFor(provider);
+    expect(report.results.filter((r) => r.check === 'handshake').map((r) => r.event)).toEqual(handshake ? [handshake.name] : []);
     expect(report.ok).toBe(true);
   });
 });

@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { challengeFor } from '../../../src/providers/challenges.js';
+import { handshakeFor } from '../../../src/providers/handshakes.js';
 
 let server: Server | undefined;
 afterEach(async () => {
@@ -28,14 +28,14 @@ async function handler(answer: (body: string) => string): Promise<string> {
 }
 
 async function handshake(provider: string, answer: (body: string) => string, secret: string) {
-  const challenge = challengeFor(provider)!;
+  const spec = handshakeFor({ name: provider })!;
   const url = await handler(answer);
-  const request = challenge.request();
+  const request = spec.request();
   const response = await fetch(url, { method: 'POST', headers: request.headers, body: request.body });
-  return challenge.judge({ status: response.status, body: await response.text() }, request.token, secret);
+  return spec.judge({ status: response.status, body: await response.text() }, request.challenge, secret);
 }
 
-describe('challenges', () => {
+describe('handshakes', () => {
   const secret = 'zoom-secret-token';
   it('zoom: the docs\' answer passes, a wrong HMAC key fails', async () => {
     // Zoom docs: crypto.createHmac('sha256', ZOOM_WEBHOOK_SECRET_TOKEN).update(plainToken).digest('hex').
@@ -58,6 +58,7 @@ describe('challenges', () => {
   });
 
   it('exists only for the providers that have one', () => {
-    expect(challengeFor('stripe')).toBeUndefined();
+    expect(handshakeFor({ name: 'stripe' })).toBeUndefined();
+    expect(handshakeFor({ name: 'constructor' })).toBeUndefined();
   });
 });
