@@ -5,12 +5,11 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
-import { fmt, load, percentile, rssMb, startRecordingHandler, startWhcli, tempHome } from './lib.mjs';
+import { fmt, freePort, load, percentile, rssMb, startRecordingHandler, startWhcli, tempHome } from './lib.mjs';
 
 const CHANNELS = Number(process.env.BENCH_CHANNELS ?? 100);
 const EVENTS = Number(process.env.BENCH_CAPACITY_EVENTS ?? 10_000);
@@ -40,15 +39,6 @@ async function loadChannels(urls, handler, n) {
   const latencies = [];
   for (let i = 0; i < n; i++) if (handler.arrivals.has(i)) latencies.push(handler.arrivals.get(i) - sentAt[i]);
   return { throughput: ((n - refused) / wallMs) * 1000, refused, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
-}
-
-async function freePort() {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address();
-  server.close();
-  await once(server, 'close');
-  return port;
 }
 
 async function startRedis() {
@@ -87,8 +77,8 @@ async function startListeners(relayUrl, handlerUrl) {
 
 async function measureSetup(label, handler, relayArgs, { twoRelays = false } = {}) {
   const home = tempHome();
-  const relays = [await startWhcli(['relay', '--port', '0', '--json', '--rate-limit', '0', ...relayArgs], { home: home.dir, type: 'listening' })];
-  if (twoRelays) relays.push(await startWhcli(['relay', '--port', '0', '--json', '--rate-limit', '0', ...relayArgs], { home: home.dir, type: 'listening' }));
+  const relays = [await startWhcli(['relay', '--port', '0', '--json', '--rate-limit', '0', '--channel-rate', '0', ...relayArgs], { home: home.dir, type: 'listening' })];
+  if (twoRelays) relays.push(await startWhcli(['relay', '--port', '0', '--json', '--rate-limit', '0', '--channel-rate', '0', ...relayArgs], { home: home.dir, type: 'listening' }));
   const attachTo = relays.at(-1).line.url;
   const listeners = await startListeners(attachTo, handler.url);
   try {

@@ -42,7 +42,7 @@ export async function runE2E() {
     await listener('whcli listen (defaults)', ['--inspect', '0']);
     await listener('whcli listen --ordered', ['--inspect', '0', '--ordered']);
     await listener('whcli listen --no-history --no-inspect', ['--no-history', '--no-inspect']);
-    const relay = await startWhcli(['relay', '--port', '0', '--json', '--store', 'memory', '--rate-limit', '0'], { home: home.dir, type: 'listening' });
+    const relay = await startWhcli(['relay', '--port', '0', '--json', '--store', 'memory', '--rate-limit', '0', '--channel-rate', '0'], { home: home.dir, type: 'listening' });
     started.push(relay);
     const remote = await startWhcli([...LISTEN.filter((a) => a !== '--port' && a !== '0'), '--forward', handler.url, '--relay', relay.line.url, '--inspect', '0'], { home: home.dir, type: 'ready' });
     started.push(remote);

@@ -28,7 +28,7 @@ export async function runIdle(counts = [1000, 10_000]) {
   const rows = [];
   for (const count of counts) {
     const home = tempHome();
-    const relay = await startWhcli(['relay', '--port', '0', '--json', '--store', 'memory'], { home: home.dir, type: 'listening' });
+    const relay = await startWhcli(['relay', '--port', '0', '--json', '--store', 'memory', '--channel-rate', '0', '--max-channels', '0'], { home: home.dir, type: 'listening' });
     const base = relay.line.url;
     await sleep(500);
     const before = rssMb(relay.child.pid);

@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -162,5 +163,15 @@ export function cpuMs(pid) {
 
 /** Linux's USER_HZ: /proc reports CPU times in these ticks (100 on every mainstream kernel). */
 const CLOCK_TICKS = 100;
+
+/** A port nothing listens on right now, on loopback. */
+export async function freePort() {
+  const server = createNetServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address();
+  server.close();
+  await once(server, 'close');
+  return port;
+}
 
 export const fmt = (x, digits = 2) => Number(x).toFixed(digits);

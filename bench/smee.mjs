@@ -3,24 +3,14 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { ROOT } from './lib.mjs';
+import { freePort, ROOT } from './lib.mjs';
 
 const SMEE_DIR = join(ROOT, '.peers', 'smee.io');
 const SMEE_CLIENT = join(ROOT, 'node_modules', 'smee-client', 'bin', 'smee.js');
 
 export function smeeAvailable() {
   return existsSync(join(SMEE_DIR, 'node_modules')) && existsSync(SMEE_CLIENT);
-}
-
-async function freePort() {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address();
-  server.close();
-  await once(server, 'close');
-  return port;
 }
 
 function waitForOutput(child, pattern, what) {
