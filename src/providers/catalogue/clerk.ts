@@ -1,11 +1,11 @@
 import type { ProviderSpec } from '../types.js';
-import { svixRetries } from './standard-webhooks.js';
+import { svixDelivery } from './standard-webhooks.js';
 
 export const clerk: ProviderSpec = {
   name: 'clerk',
   title: 'Clerk (Svix)',
   docs: 'https://clerk.com/docs/webhooks/sync-data',
-  scheme: { type: 'standard-webhooks', idHeader: 'svix-id', timestampHeader: 'svix-timestamp', signatureHeader: 'svix-signature', toleranceSec: 300 },
+  ...svixDelivery,
   envelope: {
     template: {
       data: '{{data}}',
@@ -19,9 +19,6 @@ export const clerk: ProviderSpec = {
     idFrom: { header: 'svix-id' },
     idTemplate: 'msg_{{rand}}',
   },
-  headers: { 'User-Agent': 'Svix-Webhooks/1.24.0' },
-  timeoutMs: 15_000,
-  retries: svixRetries,
   events: [
     { name: 'user.created', description: 'A user signed up' },
     { name: 'user.updated', description: 'A user changed' },

@@ -1,20 +1,17 @@
 import type { ProviderSpec } from '../types.js';
-import { svixRetries } from './standard-webhooks.js';
+import { svixDelivery } from './standard-webhooks.js';
 
 export const resend: ProviderSpec = {
   name: 'resend',
   title: 'Resend (Svix)',
   docs: 'https://resend.com/docs/dashboard/webhooks/verify-webhooks-requests',
-  scheme: { type: 'standard-webhooks', idHeader: 'svix-id', timestampHeader: 'svix-timestamp', signatureHeader: 'svix-signature', toleranceSec: 300 },
+  ...svixDelivery,
   envelope: {
     template: { type: '{{event}}', created_at: '{{iso}}', data: '{{data}}' },
     typeFrom: { path: 'type' },
     idFrom: { header: 'svix-id' },
     idTemplate: 'msg_{{rand}}',
   },
-  headers: { 'User-Agent': 'Svix-Webhooks/1.24.0' },
-  timeoutMs: 15_000,
-  retries: svixRetries,
   events: [
     { name: 'email.sent', description: 'An email was accepted for delivery' },
     { name: 'email.delivered', description: 'An email reached the recipient server' },

@@ -10,6 +10,14 @@ export const svixRetries: RetryStep[] = [
     { delay: '10h', count: 2 },
   ];
 
+/** How a provider that sends through Svix signs and identifies itself: svix-* headers, 5 minutes' tolerance. */
+export const svixDelivery: Pick<ProviderSpec, 'scheme' | 'headers' | 'timeoutMs' | 'retries'> = {
+  scheme: { type: 'standard-webhooks', idHeader: 'svix-id', timestampHeader: 'svix-timestamp', signatureHeader: 'svix-signature', toleranceSec: 300 },
+  headers: { 'User-Agent': 'Svix-Webhooks/1.24.0' },
+  timeoutMs: 15_000,
+  retries: svixRetries,
+};
+
 export const standardWebhooks: ProviderSpec = {
   name: 'standard-webhooks',
   title: 'Standard Webhooks (Svix)',
