@@ -138,9 +138,10 @@ describe('whcli relay', () => {
     const home = await makeHome();
     const relay = await startRelayProcess(home);
     const [handlerA, handlerB] = await Promise.all([startHandler(), startHandler()]);
-    const a = await startListenerProcess(home, ['--forward', handlerA.url, '--relay', relay.url]);
+    // --ordered: the relay's order is asserted below; by default deliveries overlap.
+    const a = await startListenerProcess(home, ['--forward', handlerA.url, '--relay', relay.url, '--ordered']);
     // Same WHCLI_HOME: the second listener reuses the saved channel.
-    const b = await startListenerProcess(home, ['--forward', handlerB.url, '--relay', relay.url]);
+    const b = await startListenerProcess(home, ['--forward', handlerB.url, '--relay', relay.url, '--ordered']);
     expect(b.ready.channel).toBe(a.ready.channel);
     expect((await readMetrics(relay.url)).whcli_relay_listeners).toBe(2);
 
