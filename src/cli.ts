@@ -384,19 +384,40 @@ export function buildProgram(deps: ProgramDeps): Command {
       term.out(`revoked key "${revoked.name}" (${revoked.id})`);
     });
 
-  program
+  const channels = program
     .command('channels')
-    .description('list your channels on a team relay (those your access key owns), with their URLs')
+    .description('list your channels on a team relay (those your access key owns), with their URLs; `channels rm NAME` deletes one')
     .option('-r, --relay <url>', 'the relay (default: "relay" in whcli.config.json)')
     .option('--relay-key <key>', 'your access key (whk_…; $WHCLI_RELAY_KEY or relayKey in the config file keep it out of `ps`)')
     .option('--json', 'machine-readable output')
-    .addHelpText('after', examples(['WHCLI_RELAY_KEY=whk_… whcli channels --relay https://hooks.example.com', 'whcli channels --json | jq -r \'.channels[] | select(.name == "stripe") | .url\'']))
+    .addHelpText(
+      'after',
+      examples([
+        'WHCLI_RELAY_KEY=whk_… whcli channels --relay https://hooks.example.com',
+        'whcli channels --json | jq -r \'.channels[] | select(.name == "stripe") | .url\'',
+        'whcli channels rm stripe --relay https://hooks.example.com',
+      ]),
+    )
     .action(async (opts) => {
       const [{ listChannels }, term] = await Promise.all([import('./commands/channels.js'), terminal()]);
       const listed = await listChannels(opts, environment());
       if (opts.json) return void process.stdout.write(`${JSON.stringify(listed)}\n`);
       if (listed.channels.length === 0) return term.err(`key "${listed.key}" owns no channel on ${listed.relay}: whcli listen --relay ${listed.relay} --channel <name> makes one`);
       for (const channel of listed.channels) term.out(`${channel.name ?? '(unnamed)'}\t${channel.url}\t${channel.createdAt}`);
+    });
+  channels
+    .command('rm <name>')
+    .description('delete one of your channels (by name, or id for an unnamed one) and every event the relay holds for it; its URL stops answering')
+    .option('-r, --relay <url>', 'the relay (default: "relay" in whcli.config.json)')
+    .option('--relay-key <key>', 'your access key (whk_…; $WHCLI_RELAY_KEY or relayKey in the config file keep it out of `ps`)')
+    .option('--json', 'machine-readable output')
+    .addHelpText('after', examples(['whcli channels rm stripe --relay https://hooks.example.com', 'whcli channels rm ch_3f9c… --json']))
+    .action(async (nameOrId: string, _opts, command: Command) => {
+      const opts = command.optsWithGlobals();
+      const [{ removeChannel }, term] = await Promise.all([import('./commands/channels.js'), terminal()]);
+      const { relay, removed } = await removeChannel(nameOrId, opts, environment());
+      if (opts.json) return void process.stdout.write(`${JSON.stringify({ relay, removed })}\n`);
+      term.out(`deleted channel ${removed.name ? `"${removed.name}" ` : ''}(${removed.url}) and its stored events`);
     });
 
   program

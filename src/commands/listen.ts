@@ -374,7 +374,10 @@ export async function listen(options: ListenOptions, deps: ListenDeps): Promise<
                 });
               return;
             }
-            failure = new WhcliError('WHCLI_ERR_AUTH', `relay refused the listener: ${status.reason} (HTTP ${status.status})`);
+            failure =
+              status.status === 410
+                ? new WhcliError('WHCLI_ERR_NOT_FOUND', `${status.reason}: its events are gone; \`whcli listen\` with the same options makes it again, empty`)
+                : new WhcliError('WHCLI_ERR_AUTH', `relay refused the listener: ${status.reason} (HTTP ${status.status})`);
             resolve();
           },
         },

@@ -10,6 +10,8 @@ export class RelayMetrics {
   channelsRefused = 0;
   /** Channels deleted after --channel-idle with no activity. */
   channelsExpired = 0;
+  /** Channels deleted by their owner (`whcli channels rm`). */
+  channelsDeleted = 0;
   /** Times sending to a listener stopped because its socket held too many unsent bytes. */
   listenerPauses = 0;
 
@@ -26,6 +28,7 @@ export class RelayMetrics {
       ['whcli_relay_listeners_refused_total', 'counter', 'Listener connections refused: the channel had --max-listeners', this.listenersRefused],
       ['whcli_relay_channels_refused_total', 'counter', 'Channel creations refused (rate per address, or --max-channels)', this.channelsRefused],
       ['whcli_relay_channels_expired_total', 'counter', 'Channels deleted after --channel-idle without activity', this.channelsExpired],
+      ['whcli_relay_channels_deleted_total', 'counter', 'Channels deleted by the access key that owns them', this.channelsDeleted],
       ['whcli_relay_listener_pauses_total', 'counter', 'Times sending to a slow listener paused until its socket drained', this.listenerPauses],
     ] as const;
     const out: string[] = [];

@@ -141,6 +141,8 @@ export const MAX_REQUEST_HEADERS = 1000;
 
 /** WebSocket close code for a listener whose channel the store no longer knows. */
 export const CLOSE_CHANNEL_GONE = 4404;
+/** WebSocket close code for a listener whose channel its owner deleted (`whcli channels rm`): not to be made again. */
+export const CLOSE_CHANNEL_DELETED = 4410;
 /** WebSocket close code for a listener whose channel's access key was revoked. */
 export const CLOSE_KEY_REVOKED = 4401;
 /** The largest body POST /api/channels reads: {"name": "..."}. */
@@ -155,6 +157,8 @@ const STORE_CLOSE_TIMEOUT_MS = 5_000;
 export const MAX_CLIENT_MESSAGE = 256 * 1024;
 
 const CHANNEL_PATH = /^\/c\/([A-Za-z0-9_-]{1,64})(\/[^?]*)?$/;
+const CHANNEL_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const CHANNEL_DELETED_REASON = 'channel deleted by its owner (whcli channels rm)';
 const WS_PATH = /^\/ws\/([A-Za-z0-9_-]{1,64})$/;
 
 function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -351,6 +355,27 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
         key: caller.key.name,
         channels: owned.map((c) => ({ id: c.id, ...(c.name ? { name: c.name } : {}), url: `${baseUrl}/c/${c.id}`, createdAt: new Date(c.createdAt).toISOString() })),
       });
+    }
+    const deleteMatch = pathname.startsWith('/api/channels/') && req.method === 'DELETE' ? CHANNEL_ID.exec(pathname.slice('/api/channels/'.length)) : null;
+    if (deleteMatch) {
+      req.resume();
+      const caller = await access.caller(bearer(req));
+      if ('status' in caller || !caller.key) {
+        metrics.rejected.unauthorized += 1;
+        return json(res, 401, { error: 'status' in caller ? caller.message : 'deleting a channel needs the access key that owns it: pass --relay-key or set WHCLI_RELAY_KEY' });
+      }
+      const id = deleteMatch[0];
+      const record = await store.getChannel(id);
+      // Another key's channel answers as an unknown one: a key learns nothing about channels it does not own.
+      if (!record || record.owner !== caller.key.id || !store.deleteChannel) return json(res, 404, { error: `no channel ${id} owned by key "${caller.key.name}"` });
+      await store.deleteChannel(id);
+      metrics.channelsDeleted += 1;
+      const sockets = listenersOf.get(id);
+      if (sockets) {
+        log(`channel ${id} deleted by key "${caller.key.name}": closing its ${sockets.size} listener(s)`);
+        for (const ws of sockets) ws.close(CLOSE_CHANNEL_DELETED, CHANNEL_DELETED_REASON);
+      }
+      return json(res, 200, { deleted: { id, ...(record.name ? { name: record.name } : {}) } });
     }
     if (pathname === '/healthz') {
       try {
@@ -606,8 +631,10 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
       void (async () => {
         for (const [channel, sockets] of listenersOf) {
           if (await store.getChannel(channel)) continue;
-          log(`channel ${channel} no longer exists in the store: closing its ${sockets.size} listener(s)`);
-          for (const ws of sockets) ws.close(CLOSE_CHANNEL_GONE, 'channel no longer exists');
+          // Deleted through another relay of the same store: its listeners must not make it again.
+          const deleted = (await store.wasDeleted?.(channel)) ?? false;
+          log(`channel ${channel} ${deleted ? 'was deleted by its owner' : 'no longer exists in the store'}: closing its ${sockets.size} listener(s)`);
+          for (const ws of sockets) ws.close(deleted ? CLOSE_CHANNEL_DELETED : CLOSE_CHANNEL_GONE, deleted ? CHANNEL_DELETED_REASON : 'channel no longer exists');
         }
       })().catch(() => {}), // the store is down: /healthz says so, and the next round checks again
     options.channelCheckMs ?? 30_000,

@@ -92,6 +92,10 @@ export interface RelayStore {
   countChannels?(owner: string): Promise<number>;
   /** Channels an access key owns, oldest first (for `whcli channels`). */
   listChannels?(owner: string): Promise<ChannelRecord[]>;
+  /** Deletes a channel and every event it holds (`whcli channels rm`); false when it did not exist. */
+  deleteChannel?(id: string): Promise<boolean>;
+  /** True for a channel deleted with deleteChannel lately (a day), for relays sharing this store. */
+  wasDeleted?(id: string): Promise<boolean>;
   /** Marks channels as in use now (they have listeners), so idle expiry leaves them alone. */
   touchChannels?(ids: readonly string[]): Promise<void>;
   /**

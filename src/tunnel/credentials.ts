@@ -23,6 +23,19 @@ export class CredentialStore {
   async set(relayKey: string, credentials: ChannelCredentials): Promise<void> {
     const all = await this.readAll();
     all[relayKey] = credentials;
+    await this.writeAll(all);
+  }
+
+  /** Forgets every saved entry for channel `id` (deleted on its relay); true when there was one. */
+  async forget(id: string): Promise<boolean> {
+    const all = await this.readAll();
+    const stale = Object.keys(all).filter((relayKey) => all[relayKey]!.id === id);
+    for (const relayKey of stale) delete all[relayKey];
+    if (stale.length) await this.writeAll(all);
+    return stale.length > 0;
+  }
+
+  private async writeAll(all: Record<string, ChannelCredentials>): Promise<void> {
     await ensurePrivateDir(this.dir);
     // Write-then-rename: a crash never leaves a half-written file; 0600 since tokens are secrets.
     const temp = `${this.file}.${process.pid}.tmp`;

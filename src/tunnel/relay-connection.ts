@@ -8,6 +8,8 @@ import { decodeEventMessage, readyMessage } from './validate-event.js';
 export const CLOSE_UNKNOWN_CHANNEL = 4404;
 /** The relay closes a listener whose channel's access key was revoked with this code. */
 export const CLOSE_KEY_REVOKED = 4401;
+/** The channel's owner deleted it (`whcli channels rm`): the listener stops rather than make it again. */
+export const CLOSE_CHANNEL_DELETED = 4410;
 /** The largest message taken from a relay (ws's own default, stated): a batch holds at most a window of events. */
 const MAX_RELAY_MESSAGE = 100 * 1024 * 1024;
 
@@ -172,9 +174,14 @@ export class RelayConnection implements RelayLink {
         this.options.onStatus({ type: 'rejected', status: 401, reason: `${reason.toString() || 'access key revoked'} (close ${code})` });
         return;
       }
+      if (code === CLOSE_CHANNEL_DELETED) {
+        this.stopped = true;
+        this.options.onStatus({ type: 'rejected', status: 410, reason: reason.toString() || 'channel deleted by its owner' });
+        return;
+      }
       if (code === CLOSE_UNKNOWN_CHANNEL) {
         this.stopped = true;
-        this.options.onStatus({ type: 'rejected', status: 404, reason: 'unknown channel' });
+        this.options.onStatus({ type: 'rejected', status: 404, reason: reason.toString() || 'unknown channel' });
         return;
       }
       this.scheduleReconnect(failure ?? this.relayError ?? (reason.toString() || `connection closed (${code})`));

@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { closeAllHandlers, startHandler, type TestHandler } from '../helpers/http-handler.js';
 import { makeHome, runCli, startCli, startListenerProcess, startRelayProcess, stopAllProcesses } from '../helpers/processes.js';
-import { postEvent, socketUrl } from '../helpers/relay-client.js';
+import { postEvent, readMetrics, socketUrl } from '../helpers/relay-client.js';
 import { redisAvailable, startRedis, type RedisServer } from '../helpers/redis-server.js';
 
 let storeDir: string;
@@ -165,6 +165,60 @@ describe('named channels', () => {
     expect(nokey.code).toBe(2);
     expect(nokey.stderr).toMatch(/^whcli: channels needs an access key/);
   });
+});
+
+describe('channels rm', () => {
+  it('deletes a channel and its stored events: its URL answers 404, its listener is told and stops, a restart does not bring it back', async () => {
+    const admin = await makeHome();
+    const alice = await createKey(admin, 'alice');
+    const bob = await createKey(admin, 'bob');
+    let relay = await startRelayProcess(admin, ['--store', `file:${storeDir}`]);
+    const home = await makeHome();
+    const env = { WHCLI_RELAY_KEY: alice.key };
+    const args = () => ['--forward', handler.url, '--relay', relay.url, '--channel', 'stripe', '--no-inspect', '--no-history'];
+
+    const first = await startListenerProcess(home, args(), true, env);
+    const { channel: id, url } = first.ready;
+    await first.proc.kill('SIGTERM');
+    for (const n of [1, 2]) expect((await postEvent(url, `{"old":${n}}`)).status).toBe(200);
+    expect((await readMetrics(relay.url)).whcli_relay_events_pending).toBe(2);
+
+    // Another key can neither see nor delete it.
+    const bobs = await runCli(['channels', 'rm', 'stripe', '--relay', relay.url, '--relay-key', bob.key], await makeHome());
+    expect(bobs.code).toBe(1);
+    expect(bobs.stderr).toMatch(/^whcli: key "bob" owns no channel "stripe" on http:\/\/127\.0\.0\.1:\d+; `whcli channels` lists them\n$/);
+    expect((await fetch(`${relay.url}/api/channels/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${bob.key}` } })).status).toBe(404);
+    expect((await fetch(`${relay.url}/api/channels/${id}`, { method: 'DELETE' })).status).toBe(401);
+
+    const removed = await runCli(['channels', 'rm', 'stripe', '--relay', relay.url, '--json'], home, env);
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(JSON.parse(removed.stdout)).toMatchObject({ removed: { id, name: 'stripe', url } });
+    expect(removed.stdout).not.toContain(alice.key);
+    expect((await postEvent(url, '{"late":true}')).status).toBe(404);
+    const metrics = await readMetrics(relay.url);
+    expect(metrics.whcli_relay_events_pending).toBe(0);
+    expect(metrics.whcli_relay_channels_deleted_total).toBe(1);
+    expect(JSON.parse((await runCli(['channels', '--relay', relay.url, '--json'], home, env)).stdout).channels).toEqual([]);
+    // Forgotten on this machine too: no saved credentials point at it any more.
+    expect(await readFile(join(home, 'config', 'channels.json'), 'utf8')).not.toContain(id);
+
+    await relay.proc.kill('SIGTERM');
+    relay = await startRelayProcess(admin, ['--store', `file:${storeDir}`]);
+    expect((await postEvent(`${relay.url}/c/${id}`, '{"after-restart":true}')).status).toBe(404);
+
+    // The name can be taken again: the channel comes back empty, none of the deleted events with it.
+    const again = await startListenerProcess(home, args(), true, env);
+    expect(again.ready.channel).toBe(id);
+    expect((await postEvent(again.ready.url, '{"new":1}')).status).toBe(200);
+    await handler.waitForRequests(1);
+    expect(handler.requests.map((r) => r.body.toString())).toEqual(['{"new":1}']);
+
+    // Deleted under a running listener: it is told why and stops.
+    expect((await runCli(['channels', 'rm', 'stripe', '--relay', relay.url], home, env)).code).toBe(0);
+    await again.proc.waitFor(() => (again.proc.alive ? undefined : true), 'the listener to exit', 30_000);
+    expect(again.proc.exitCode).toBe(1);
+    expect(again.proc.stderr).toMatch(/channel deleted by its owner/);
+  }, 90_000);
 });
 
 describe.runIf(redisAvailable())('keys in Redis', () => {

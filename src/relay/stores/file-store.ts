@@ -232,6 +232,14 @@ export class FileStore implements RelayStore {
     return removed.length;
   }
 
+  /** Durable before it answers: a deleted channel must not come back at the next start. */
+  async deleteChannel(id: string): Promise<boolean> {
+    if (!this.index.channels.has(id)) return false;
+    this.index.remove(id);
+    await this.append1(encodeRecord(KIND_DROP, jsonPayload({ c: id })));
+    return true;
+  }
+
   async close(): Promise<void> {
     await this.writer.close();
     await this.current.retire();

@@ -154,12 +154,23 @@ export class MemoryStore implements RelayStore {
     let removed = 0;
     for (const [id, log] of this.channels) {
       if (log.lastActive >= cutoff) continue;
-      this.totalHeld -= log.heldBytes;
-      this.totalPending -= log.pendingBytes;
-      this.channels.delete(id);
+      this.remove(id);
       removed += 1;
     }
     return removed;
+  }
+
+  async deleteChannel(id: string): Promise<boolean> {
+    return this.remove(id);
+  }
+
+  private remove(id: string): boolean {
+    const log = this.channels.get(id);
+    if (!log) return false;
+    this.totalHeld -= log.heldBytes;
+    this.totalPending -= log.pendingBytes;
+    this.channels.delete(id);
+    return true;
   }
 
   /** Bytes held across channels, acknowledged or not (for tests and metrics). */

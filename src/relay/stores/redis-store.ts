@@ -19,7 +19,11 @@ const key = {
   /** Bytes of unacknowledged events over all channels: what maxTotalBytes bounds. */
   totalPending: 'whcli:pbytes-total',
   expired: 'whcli:expired',
+  /** Set for a while after `whcli channels rm`, so every relay tells its listeners not to make it again. */
+  deleted: (id: string) => `whcli:deleted:${id}`,
 };
+/** How long a deletion is remembered: far longer than any relay's channel check. */
+const DELETED_MARK_SECONDS = 24 * 60 * 60;
 
 /** Every key one channel owns, in the order the scripts below take them. */
 const channelKeys = (id: string) => [
@@ -293,6 +297,18 @@ export class RedisStore implements RelayStore {
       removed += await this.redis.whcliDropIfIdle(...channelKeys(id), key.channels, id, cutoff);
     }
     return removed;
+  }
+
+  async deleteChannel(id: string): Promise<boolean> {
+    if (!(await this.redis.exists(key.channel(id)))) return false;
+    // Idle since before the end of time: the idle drop, unconditional.
+    const dropped = (await this.redis.whcliDropIfIdle(...channelKeys(id), key.channels, id, Number.MAX_SAFE_INTEGER)) === 1;
+    if (dropped) await this.redis.set(key.deleted(id), '1', 'EX', DELETED_MARK_SECONDS);
+    return dropped;
+  }
+
+  async wasDeleted(id: string): Promise<boolean> {
+    return (await this.redis.exists(key.deleted(id))) === 1;
   }
 
   async ackedThrough(channel: string): Promise<number> {

@@ -5,7 +5,7 @@
  */
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { CLOSE_CHANNEL_GONE, startRelay, type RelayServer } from '../../../src/relay/server.js';
+import { CLOSE_CHANNEL_DELETED, CLOSE_CHANNEL_GONE, startRelay, type RelayServer } from '../../../src/relay/server.js';
 import { RedisStore } from '../../../src/relay/stores/redis-store.js';
 import { closeAllRawListeners, RawListener } from '../../helpers/raw-listener.js';
 import { redisAvailable, startRedis, type RedisServer } from '../../helpers/redis-server.js';
@@ -14,6 +14,7 @@ import { socketUrl } from '../../helpers/relay-client.js';
 const hasRedis = redisAvailable();
 let redis: RedisServer | undefined;
 let relay: RelayServer | undefined;
+let other: RelayServer | undefined;
 
 beforeAll(async () => {
   if (hasRedis) redis = await startRedis();
@@ -21,6 +22,8 @@ beforeAll(async () => {
 afterEach(async () => {
   closeAllRawListeners();
   await relay?.close();
+  await other?.close();
+  other = undefined;
 });
 afterAll(async () => {
   await redis?.stop();
@@ -40,4 +43,17 @@ it.skipIf(!hasRedis)('closes the listeners of a channel the store forgot with 44
   const again = new RawListener(socketUrl(relay.url, channel.id), channel.token);
   await again.closed;
   expect(again.refusedWith).toBe(404);
+});
+
+it.skipIf(!hasRedis)('closes with 4410 the listeners another relay of the same Redis has on a channel deleted through this one', async () => {
+  const store = await RedisStore.connect(redis!.url);
+  relay = await startRelay({ port: 0, store });
+  other = await startRelay({ port: 0, store: await RedisStore.connect(redis!.url), channelCheckMs: 100 });
+  const channel = await relay.createChannel();
+  const listener = new RawListener(socketUrl(other.url, channel.id), channel.token);
+  await listener.hello();
+
+  expect(await store.deleteChannel(channel.id)).toBe(true);
+  // 4410, not 4404: `whcli listen` must stop rather than make the deleted channel again.
+  expect(await listener.closed).toEqual({ code: CLOSE_CHANNEL_DELETED, reason: 'channel deleted by its owner (whcli channels rm)' });
 });

@@ -123,6 +123,33 @@ describe.each(factories)('%s store: the RelayStore contract', (_name, open, enab
     expect((await store.append(event(channel, 4))).seq).toBe(4);
   });
 
+  it('deletes a channel with every event it holds, frees its bytes, and leaves others alone', async () => {
+    await store.close();
+    const overhead = eventBytes(event(channel, 1, Buffer.alloc(0)));
+    // One Redis serves every test, so its total holds other tests' bytes: only a delta is exact there.
+    const totalBound = _name === 'redis' ? Number.MAX_SAFE_INTEGER : 3 * (overhead + 100);
+    store = await open({ maxTotalBytes: totalBound });
+    channel = newChannel();
+    const other = newChannel();
+    await store.createChannel({ id: channel, tokenHash: 'ab'.repeat(32), createdAt: 1 });
+    await store.createChannel({ id: other, tokenHash: 'cd'.repeat(32), createdAt: 2 });
+    const before = await store.stats();
+    for (let n = 1; n <= 3; n++) await store.append(event(channel, n, Buffer.alloc(100)));
+    if (_name !== 'redis') await expect(store.append(event(other, 1, Buffer.alloc(100)))).rejects.toThrow(/maximum/);
+
+    expect(await store.deleteChannel!(channel)).toBe(true);
+    expect(await store.getChannel(channel)).toBeUndefined();
+    expect(await store.readAfter(channel, 0, 10)).toEqual([]);
+    expect(await store.deleteChannel!(channel)).toBe(false);
+    expect(await store.deleteChannel!('ch_never_created')).toBe(false);
+    const after = await store.stats();
+    expect(after.pendingEvents).toBe(before.pendingEvents);
+    expect(after.channels).toBe(before.channels - 1);
+    // The deleted channel's bytes no longer count against the relay's total.
+    expect((await store.append(event(other, 1, Buffer.alloc(100)))).seq).toBe(1);
+    expect(await store.getChannel(other)).toBeDefined();
+  });
+
   it('refuses events past the pending byte cap', async () => {
     await store.close();
     channel = newChannel();
@@ -148,6 +175,23 @@ describe('file store durability', () => {
     expect(await second.ackedThrough('ch_a')).toBe(3);
     expect((await second.readAfter('ch_a', 3, 100)).map((e) => e.seq)).toEqual([4, 5, 6, 7, 8, 9, 10]);
     expect((await second.append(event('ch_a', 11))).seq).toBe(11);
+    await second.close();
+  });
+
+  it('keeps a deleted channel deleted across a reopen, events and all', async () => {
+    const dir = tempDir();
+    const first = await FileStore.open({ dir });
+    await first.createChannel({ id: 'ch_gone', tokenHash: 'ab'.repeat(32), createdAt: 1 });
+    await first.createChannel({ id: 'ch_kept', tokenHash: 'cd'.repeat(32), createdAt: 2 });
+    for (let n = 1; n <= 5; n++) await first.append(event('ch_gone', n));
+    await first.append(event('ch_kept', 1));
+    expect(await first.deleteChannel('ch_gone')).toBe(true);
+    await first.close();
+
+    const second = await FileStore.open({ dir });
+    expect(await second.getChannel('ch_gone')).toBeUndefined();
+    expect((await second.stats()).pendingEvents).toBe(1);
+    expect((await second.readAfter('ch_kept', 0, 10)).map((e) => e.id)).toEqual(['rev_1']);
     await second.close();
   });
 

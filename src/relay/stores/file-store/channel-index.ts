@@ -133,6 +133,8 @@ export class ChannelIndex {
 
   /** Makes a written event visible; entries arrive in seq order. */
   commit(state: ChannelState, entry: EventEntry): void {
+    // Written while its channel was deleted: it goes with the channel, as the drop record follows it.
+    if (this.channels.get(state.record.id) !== state) return;
     state.entries.push(entry);
     state.heldBytes += entry.bytes;
     this.totalHeld += entry.bytes;

@@ -43,9 +43,13 @@ export class LogWriter {
   }
 
   /** Writes what is queued; resolves once the queue is empty. */
-  flush(): Promise<void> {
-    this.flushing ??= this.drain().finally(() => (this.flushing = undefined));
-    return this.flushing;
+  async flush(): Promise<void> {
+    // An item pushed after a drain saw the queue empty, but before it settled, finds `flushing` still
+    // set: the loop starts the next drain for it rather than leave it queued.
+    while (this.flushing || this.queue.length) {
+      this.flushing ??= this.drain().finally(() => (this.flushing = undefined));
+      await this.flushing;
+    }
   }
 
   async close(): Promise<void> {

@@ -18,7 +18,7 @@ export const KIND_CHANNEL = 0x43; // 'C': ChannelRecord JSON
 export const KIND_EVENT = 0x45; // 'E': [u32 header length][header JSON][body]
 export const KIND_ACK = 0x41; // 'A': {"c": channel, "s": seq} JSON
 export const KIND_CURSOR = 0x53; // 'S': {"c", "next", "acked"}: written by compaction
-export const KIND_DROP = 0x44; // 'D': {"c": channel}: the channel expired, with all it held
+export const KIND_DROP = 0x44; // 'D': {"c": channel}: the channel expired or was deleted, with all it held
 export const RECORD_KINDS = [KIND_CHANNEL, KIND_EVENT, KIND_ACK, KIND_CURSOR, KIND_DROP];
 const KINDS = new Set(RECORD_KINDS);
 
