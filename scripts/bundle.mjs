@@ -13,6 +13,21 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT = join(ROOT, 'dist', 'bundle');
 const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 
+// commander requires child_process at load only to run stand-alone executable subcommands, which
+// whcli has none of; loading it (and net, dgram with it) was a few ms of every command's start-up.
+const lazyChildProcessForCommander = {
+  name: 'lazy-child-process-for-commander',
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+      /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer) ? { path: 'child_process', namespace: 'lazy-builtin' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, () => ({
+      contents: "let loaded; module.exports = { get spawn() { return (loaded ??= require('node:child_process')).spawn; } };",
+      loader: 'js',
+    }));
+  },
+};
+
 rmSync(OUT, { recursive: true, force: true });
 await build({
   entryPoints: [join(ROOT, 'src', 'main.ts')],
@@ -25,11 +40,16 @@ await build({
   packages: 'bundle',
   // Optional native speed-ups that ws and ioredis load in try/catch when present.
   external: ['bufferutil', 'utf-8-validate'],
+  plugins: [lazyChildProcessForCommander],
   define: { WHCLI_BUNDLED_VERSION: JSON.stringify(version) },
   // CommonJS dependencies bundled into ES modules still call require() and read __dirname.
   banner: {
     js: "import { createRequire as __whcliRequire } from 'node:module'; import { fileURLToPath as __whcliPath } from 'node:url'; const require = __whcliRequire(import.meta.url); const __filename = __whcliPath(import.meta.url); const __dirname = __whcliPath(new URL('.', import.meta.url));",
   },
+  // Comments and whitespace are most of some dependencies' bytes, and V8 scans every byte at start.
+  minifyWhitespace: true,
+  minifySyntax: true,
+  legalComments: 'none',
   logLevel: 'warning',
 });
 cpSync(join(ROOT, 'src', 'inspector', 'public'), join(OUT, 'public'), { recursive: true });

@@ -26,8 +26,29 @@ Getting started:
   $ whcli events           every event type with a fixture
 `;
 
-/** The command-line interface; each command's module is loaded only when it runs. */
-export function buildProgram(deps: ProgramDeps): Command {
+/** Top-level commands in the order help lists them, each with what registers it (one may register several). */
+const COMMANDS: [names: readonly string[], add: (program: Command, deps: ProgramDeps) => void][] = [
+  [['trigger'], addTriggerCommand],
+  [['sign'], addSignCommand],
+  [['providers'], addProvidersCommand],
+  [['events'], addEventsCommand],
+  [['listen'], addListenCommand],
+  [['listeners'], addListenersCommand],
+  [['relay'], addRelayCommand],
+  [['channels'], addChannelsCommand],
+  [['history'], (program) => void addHistoryExportCommand(addHistoryCommand(program))],
+  [['replay'], addReplayCommand],
+  [['verify'], addVerifyCommand],
+  [['init', 'completion'], addSetupCommands],
+  [['keys'], addKeysCommand],
+];
+
+/**
+ * The command-line interface; each command's module is loaded only when it runs. Given the command
+ * about to run, only that one is registered: building every command's options was a good part of a
+ * short command's start-up. Help, `completion` and unknown names get every command.
+ */
+export function buildProgram(deps: ProgramDeps, invoked?: string): Command {
   const program = new Command('whcli')
     .description('Test webhooks locally: tunnel, trigger and verify signed provider events.')
     .version(whcliVersion(), '-v, --version')
@@ -44,7 +65,12 @@ export function buildProgram(deps: ProgramDeps): Command {
       const near = nearestNames(command, program.commands.map((c) => c.name()));
       throw new UsageError(`unknown command "${command}".${near.length ? ` Did you mean ${near.map((n) => `"${n}"`).join(', ')}?` : ''} See whcli --help.`);
     });
+  const only = invoked === undefined || invoked === 'completion' ? undefined : COMMANDS.find(([names]) => names.includes(invoked));
+  for (const [, add] of only ? [only] : COMMANDS) add(program, deps);
+  return program;
+}
 
+function addTriggerCommand(program: Command, deps: ProgramDeps): void {
   program
     .command('trigger')
     .description('send a signed fixture event for a provider event type')
@@ -108,7 +134,9 @@ export function buildProgram(deps: ProgramDeps): Command {
       else if (opts.dryRun) view.printDryRun(term, result);
       if (!result.ok) throw triggerFailure(result);
     });
+}
 
+function addSignCommand(program: Command): void {
   program
     .command('sign')
     .description('print the signature headers a provider would send with a body')
@@ -142,7 +170,9 @@ export function buildProgram(deps: ProgramDeps): Command {
       }
       if (opts.curl) process.stdout.write('\n');
     });
+}
 
+function addProvidersCommand(program: Command): void {
   program
     .command('providers')
     .description('list the providers: signing family and scheme, headers, events, timeout, retries, doc source')
@@ -161,7 +191,9 @@ export function buildProgram(deps: ProgramDeps): Command {
       else if (name) view.printProviderDetail(term, providers[0]!);
       else view.printProviders(term, providers);
     });
+}
 
+function addEventsCommand(program: Command): void {
   program
     .command('events')
     .description('list the event types that have fixtures')
@@ -179,7 +211,9 @@ export function buildProgram(deps: ProgramDeps): Command {
       if (opts.json) printJson(providers.flatMap((p) => p.events.map((e) => ({ provider: p.name, ...e }))));
       else view.printEvents(term, providers);
     });
+}
 
+function addListenCommand(program: Command, deps: ProgramDeps): void {
   program
     .command('listen')
     .description('tunnel: forward every event a relay channel receives to your handler, re-signed')
@@ -253,7 +287,9 @@ export function buildProgram(deps: ProgramDeps): Command {
       }
       if (!opts.json) term.err(term.color.dim(`stopped: ${summary.delivered} delivered, ${summary.failed} failed`));
     });
+}
 
+function addListenersCommand(program: Command): void {
   program
     .command('listeners')
     .description('list the running `whcli listen` processes; `trigger` uses the one started for this project')
@@ -266,7 +302,9 @@ export function buildProgram(deps: ProgramDeps): Command {
       if (opts.json) printJson(entries);
       else view.printListeners(term, entries);
     });
+}
 
+function addRelayCommand(program: Command, deps: ProgramDeps): void {
   program
     .command('relay')
     .description('run the relay server: public channel URLs, listeners over WebSocket')
@@ -383,7 +421,9 @@ export function buildProgram(deps: ProgramDeps): Command {
       if (opts.json) return void process.stdout.write(`${JSON.stringify({ revoked })}\n`);
       term.out(`revoked key "${revoked.name}" (${revoked.id})`);
     });
+}
 
+function addChannelsCommand(program: Command): void {
   const channels = program
     .command('channels')
     .description('list your channels on a team relay (those your access key owns), with their URLs; `channels rm NAME` deletes one')
@@ -419,8 +459,10 @@ export function buildProgram(deps: ProgramDeps): Command {
       if (opts.json) return void process.stdout.write(`${JSON.stringify({ relay, removed })}\n`);
       term.out(`deleted channel ${removed.name ? `"${removed.name}" ` : ''}(${removed.url}) and its stored events`);
     });
+}
 
-  program
+function addHistoryCommand(program: Command): Command {
+  return program
     .command('history')
     .description('list recent events received by `whcli listen` and what the handler answered')
     .option('-n, --limit <n>', 'how many', '20')
@@ -432,7 +474,9 @@ export function buildProgram(deps: ProgramDeps): Command {
       if (opts.json) printJson(entries.map(({ body, ...rest }) => ({ ...rest, bodyBase64: body })));
       else view.printHistory(term, entries);
     });
+}
 
+function addReplayCommand(program: Command): void {
   program
     .command('replay')
     .description('send an event from history to the handler again, freshly signed')
@@ -465,10 +509,4 @@ export function buildProgram(deps: ProgramDeps): Command {
       else term.out(`${format.formatStatus(out.result, term.color)} ${view.sanitize(`${out.eventType ?? ''} -> ${out.url}`)} ${format.formatLatency(out.result.durationMs)}  ${view.sanitize(format.excerpt(out.result.body))}`);
       if (!out.result.ok) throw answerFailure(out);
     });
-
-  addVerifyCommand(program, deps);
-  addHistoryExportCommand(program.commands.find((c) => c.name() === 'history')!);
-  addSetupCommands(program, deps);
-  addKeysCommand(program);
-  return program;
 }

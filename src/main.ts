@@ -26,7 +26,7 @@ async function main(): Promise<number> {
     if (error.code === 'EPIPE') stop.abort('EPIPE');
   });
   try {
-    await buildProgram({ signal: stop.signal }).parseAsync(process.argv);
+    await buildProgram({ signal: stop.signal }, args[0]).parseAsync(process.argv);
     // Ctrl-C ends with 130 as shells expect; SIGTERM is a requested shutdown (systemd, CI), so 0.
     return stop.signal.aborted && stop.signal.reason === 'SIGINT' ? 130 : 0;
   } catch (error) {
