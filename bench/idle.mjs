@@ -3,6 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
 import { fmt, rssMb, startWhcli, tempHome } from './lib.mjs';
 
+const SETTLE_MS = Number(process.env.BENCH_IDLE_SETTLE_MS ?? 15_000);
+
 async function openListeners(base, count) {
   const sockets = [];
   const batch = 200;
@@ -33,7 +35,9 @@ export async function runIdle(counts = [1000, 10_000]) {
     await sleep(500);
     const before = rssMb(relay.child.pid);
     const sockets = await openListeners(base, count);
-    await sleep(1000);
+    // Long enough for V8's memory reducer to collect what opening them left behind (request parsers,
+    // JSON), so the figure is what idle listeners hold, not garbage not yet collected.
+    await sleep(SETTLE_MS);
     const after = rssMb(relay.child.pid);
     rows.push({ count, before, after, perListenerKb: ((after - before) * 1024) / count });
     for (const ws of sockets) ws.terminate();

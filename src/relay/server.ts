@@ -245,6 +245,8 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
   const creations = options.channelCreateLimit ? new RateLimiter(options.channelCreateLimit) : undefined;
   const keyCreations = options.keyCreateLimit ? new RateLimiter(options.keyCreateLimit) : undefined;
   const access = new ChannelAccess(store, options.keyMode ?? 'auto');
+  /** Whether each listener was heard from (a message or a pong) since the last heartbeat. */
+  const heardFrom = new Map<WebSocket, boolean>();
   /** The access key owning each listener's channel, for closing them when it is revoked. */
   const ownerOf = new Map<WebSocket, string>();
   const maxListenerBuffer = options.maxListenerBufferBytes ?? DEFAULT_MAX_LISTENER_BUFFER;
@@ -536,7 +538,6 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
   function onListener(ws: WebSocket, channel: string) {
     let session: ListenerSession | undefined;
     let helloSeen = false;
-    let alive = true;
     const send = (message: ServerMessage) => ws.send(JSON.stringify(message));
     const fail = (code: number, reason: string) => {
       metrics.protocolErrors += 1;
@@ -544,15 +545,10 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
       ws.close(code, closeReason(reason));
     };
     const helloTimer = setTimeout(() => fail(1008, 'no hello within time'), options.helloTimeoutMs ?? 10_000);
-    const pingTimer = setInterval(() => {
-      // Silent disconnects (sleep, NAT drops) are found by missing pongs.
-      if (!alive) return ws.terminate();
-      alive = false;
-      ws.ping();
-    }, options.pingIntervalMs ?? 15_000);
-    ws.on('pong', () => (alive = true));
+    heardFrom.set(ws, true);
+    ws.on('pong', () => heardFrom.set(ws, true));
     ws.on('message', (data, isBinary) => {
-      alive = true;
+      heardFrom.set(ws, true);
       if (isBinary) return fail(1003, 'listeners send text messages only');
       const text = data as Buffer;
       if (text.length > MAX_CLIENT_MESSAGE) return fail(1009, `message larger than ${MAX_CLIENT_MESSAGE} bytes`);
@@ -600,7 +596,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
     });
     ws.on('close', () => {
       clearTimeout(helloTimer);
-      clearInterval(pingTimer);
+      heardFrom.delete(ws);
       if (session) hub.detach(session);
     });
     // ws reports a frame it cannot accept (bad opcode, invalid UTF-8, over maxPayload) here, after it
@@ -625,6 +621,20 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
         )
       : undefined;
   sweepTimer?.unref();
+
+  // One timer pings every listener, rather than one per socket (an idle relay holds thousands):
+  // silent disconnects (sleep, NAT drops) are found by a pong missing for a whole interval.
+  const heartbeat = setInterval(() => {
+    for (const [ws, heard] of heardFrom) {
+      if (!heard) {
+        ws.terminate();
+        continue;
+      }
+      heardFrom.set(ws, false);
+      ws.ping();
+    }
+  }, options.pingIntervalMs ?? 15_000);
+  heartbeat.unref();
 
   const checkTimer = setInterval(
     () =>
@@ -696,6 +706,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
       clearInterval(sweepTimer);
       clearInterval(checkTimer);
       clearInterval(keyTimer);
+      clearInterval(heartbeat);
       stopWatching?.();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
