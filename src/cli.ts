@@ -59,8 +59,15 @@ export function buildProgram(deps: ProgramDeps, invoked?: string): Command {
     .addHelpText('after', GETTING_STARTED)
     .usage('<command> [options]')
     .argument('[command]')
-    .action(async (command?: string) => {
+    .argument('[topic]')
+    .action(async (command?: string, topic?: string) => {
       if (!command) return program.outputHelp();
+      // `whcli help trigger`, as git and npm take it.
+      if (command === 'help') {
+        const target = topic === undefined ? program : program.commands.find((c) => c.name() === topic);
+        if (target) return target.outputHelp();
+        command = topic!;
+      }
       const [{ UsageError }, { nearestNames }] = await Promise.all([import('./errors.js'), import('./providers/catalogue.js')]);
       const near = nearestNames(command, program.commands.map((c) => c.name()));
       throw new UsageError(`unknown command "${command}".${near.length ? ` Did you mean ${near.map((n) => `"${n}"`).join(', ')}?` : ''} See whcli --help.`);

@@ -29,6 +29,21 @@ describe.concurrent('usage errors: exit 2', () => {
     expect(line).toMatch(/^whcli: unknown event "pull_request\.open" for provider github\. Did you mean "pull_request\.opened"/);
   });
 
+  it('unknown command, also after `help`; `help <command>` shows that command\'s help', async () => {
+    expectOneLineError(await runCli(['trigerr']), 2, /^whcli: unknown command "trigerr"\. Did you mean "trigger"/);
+    expectOneLineError(await runCli(['help', 'nope']), 2, /^whcli: unknown command "nope"\. See whcli --help\.$/);
+    const help = await runCli(['help', 'channels']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: whcli channels \[options\] \[command\]\n/);
+    expect(help.stdout).toContain('whcli channels rm stripe');
+    const root = await runCli(['help']);
+    expect(root.code).toBe(0);
+    expect(root.stdout).toMatch(/^Usage: whcli <command> \[options\]\n/);
+    // Only the command being run is registered: its help still comes whole, and the root's lists every command.
+    expect((await runCli(['sign', '--help'])).stdout).toMatch(/--provider <name>/);
+    for (const name of ['trigger', 'sign', 'listen', 'relay', 'channels', 'verify', 'init', 'completion', 'keys']) expect(root.stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
+  });
+
   it('unknown provider', async () => {
     expectOneLineError(await runCli(['trigger', 'push', '--provider', 'github.com', '--secret', 's']), 2, /^whcli: unknown provider "github\.com"\. Did you mean "github"\?$/);
     expectOneLineError(await runCli(['events', '--provider', 'nope-nope-nope']), 2, /^whcli: unknown provider "nope-nope-nope"\. Known: laabam, /);
