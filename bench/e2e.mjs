@@ -33,7 +33,8 @@ export async function runE2E() {
   const rows = [];
   const started = [];
   try {
-    const paths = [{ label: 'direct POST (baseline)', url: handler.url, pids: [] }];
+    // The baseline's CPU is this process's: it sends and handles every event, two ends of one HTTP exchange.
+    const paths = [{ label: 'direct POST (baseline)', url: handler.url, pids: [process.pid] }];
     const listener = async (label, args) => {
       const proc = await startWhcli([...LISTEN, '--forward', handler.url, ...args], { home: home.dir, type: 'ready' });
       started.push(proc);

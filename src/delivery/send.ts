@@ -193,6 +193,8 @@ function readExcerpt(body: NodeJS.ReadableStream): Promise<{ excerpt: string; si
 export async function sendRequest(req: OutgoingRequest): Promise<DeliveryResult> {
   const started = performance.now();
   const elapsed = () => Math.round((performance.now() - started) * 100) / 100;
+  // undici's own timeouts run on a coarse clock; this one makes --timeout 300ms mean 300 ms.
+  const limit = deadline(req.timeoutMs, req.signal);
   try {
     // The dispatcher takes the path as given; going through a URL would re-encode the query.
     const response = await dispatcherFor(req.url, req.insecure).request({
@@ -201,8 +203,7 @@ export async function sendRequest(req: OutgoingRequest): Promise<DeliveryResult>
       method: req.method as 'POST',
       headers: req.headers,
       body: req.method === 'GET' || req.method === 'HEAD' ? undefined : req.body,
-      // undici's own timeouts run on a coarse clock; the signal makes --timeout 300ms mean 300 ms.
-      signal: req.signal ? AbortSignal.any([AbortSignal.timeout(req.timeoutMs), req.signal]) : AbortSignal.timeout(req.timeoutMs),
+      signal: limit.signal,
       headersTimeout: req.timeoutMs,
       bodyTimeout: req.timeoutMs,
     });
@@ -218,5 +219,26 @@ export async function sendRequest(req: OutgoingRequest): Promise<DeliveryResult>
     };
   } catch (error) {
     return { ok: false, durationMs: elapsed(), error: classify(error, req.url, req.timeoutMs) };
+  } finally {
+    limit.clear();
   }
+}
+
+/**
+ * A signal that aborts after `ms` (a TimeoutError) or when `outer` does. A plain timer: on the
+ * delivery path AbortSignal.timeout and AbortSignal.any cost a weak reference and a finalizer each.
+ */
+function deadline(ms: number, outer?: AbortSignal): { signal: AbortSignal; clear(): void } {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DOMException(`no response within ${ms}ms`, 'TimeoutError')), ms);
+  const onOuterAbort = () => controller.abort(outer!.reason);
+  if (outer?.aborted) onOuterAbort();
+  else outer?.addEventListener('abort', onOuterAbort, { once: true });
+  return {
+    signal: controller.signal,
+    clear: () => {
+      clearTimeout(timer);
+      outer?.removeEventListener('abort', onOuterAbort);
+    },
+  };
 }
