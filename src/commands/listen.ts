@@ -9,7 +9,7 @@ import type { InspectorServer, InspectorSession } from '../inspector/server.js';
 import type { RelayServer } from '../relay/server.js';
 import { ensureRemoteChannel } from '../tunnel/channel-setup.js';
 import { CredentialStore, type ChannelCredentials } from '../tunnel/credentials.js';
-import type { ForwardOptions } from '../tunnel/forward.js';
+import type { ReplayOptions } from '../inspector/replay.js';
 import { History } from '../tunnel/history.js';
 import { Listener, type ForwardedEvent, type ListenerCallbacks } from '../tunnel/listener.js';
 import type { ConnectionStatus } from '../tunnel/relay-link.js';
@@ -148,7 +148,7 @@ interface InspectorSetup {
   /** The --inspect port; undefined: the default, moving off it when taken; false: no inspector. */
   port: number | false | undefined;
   session: InspectorSession;
-  forward: ForwardOptions;
+  forward: ReplayOptions;
   onNotice: (message: string) => void;
   onReplay?: (replay: ExchangeSummary) => void;
 }
@@ -293,7 +293,7 @@ export async function listen(options: ListenOptions, deps: ListenDeps): Promise<
   const inspector = await startWebInspector({
     port: inspectPort,
     session: session(channel),
-    forward: { forward, provider, secret, resign, timeoutMs, headers: extraHeaders, insecure: options.insecure === true, signatureUrl },
+    forward: { forward, provider, secret, resign, timeoutMs, headers: extraHeaders, insecure: options.insecure === true, signatureUrl, routes },
     onNotice: notice,
     onReplay: deps.onReplay,
   }).catch(async (error: unknown) => {

@@ -2,6 +2,7 @@ import { sendRequest, type DeliveryResult, type OutgoingRequest } from '../deliv
 import type { RelayEvent } from '../relay/protocol.js';
 import { buildForwardRequest, describeEvent, type ForwardOptions } from '../tunnel/forward.js';
 import type { ForwardedEvent } from '../tunnel/listener.js';
+import { matchRoute, type Route } from '../tunnel/routes.js';
 import { sentRequest, type Exchange, type NewExchange } from './exchange-log.js';
 
 export type SendRequest = (request: OutgoingRequest) => Promise<DeliveryResult>;
@@ -22,12 +23,16 @@ export function exchangeFromForward({ event, info, request, result, route }: For
   };
 }
 
+/** The listener's forward settings; with routes, each event goes where its route sends it. */
+export type ReplayOptions = ForwardOptions & { routes?: readonly Route[] };
+
 /**
  * Sends an exchange's event to the handler again through the listener's own forward path
  * (`buildForwardRequest`, then `sendRequest`): same method, path, query and headers, freshly signed.
- * With `body`, those bytes are sent and signed instead of the original ones.
+ * With routes, the event is routed again as the listener routed it: the route's handler, provider
+ * and secret, its path prefix taken off. With `body`, those bytes are sent and signed instead.
  */
-export async function replayExchange(original: Exchange, options: ForwardOptions, body?: Buffer, send: SendRequest = sendRequest): Promise<NewExchange> {
+export async function replayExchange(original: Exchange, options: ReplayOptions, body?: Buffer, send: SendRequest = sendRequest): Promise<NewExchange> {
   const { received } = original;
   const edited = body !== undefined && !body.equals(received.body);
   const event: RelayEvent = {
@@ -41,11 +46,15 @@ export async function replayExchange(original: Exchange, options: ForwardOptions
     headers: received.headers,
     body: edited ? body! : received.body,
   };
-  const info = describeEvent(event, options.provider);
-  const request = buildForwardRequest(event, options, info);
+  const { routes, ...single } = options;
+  const match = routes ? matchRoute(routes, event) : undefined;
+  const forward: ForwardOptions = match ? { ...single, forward: match.route.forward, provider: match.route.provider, secret: match.route.secret, resign: match.route.resign } : single;
+  const info = match?.info ?? describeEvent(event, forward.provider);
+  const request = buildForwardRequest(match?.event ?? event, forward, info);
   const sentAt = Date.now();
   const result = await send(request);
   return {
+    route: match?.route.name ?? original.route,
     eventId: original.eventId,
     replayOf: original.id,
     edited,

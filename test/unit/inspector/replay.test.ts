@@ -90,4 +90,21 @@ describe('replayExchange', () => {
     });
     expect(signature(request!)).toBe('t=1,v1=stale');
   });
+  it('routes the event again as the listener did: the route\'s handler, prefix taken off, its provider and secret', async () => {
+    const original = logged();
+    const routeSecret = 'whsec_route_only';
+    const routes = [
+      { name: 'github', path: '/github', forward: new URL('http://127.0.0.1:4000/gh'), resign: false },
+      { name: 'billing', path: '/stripe', forward: new URL('http://127.0.0.1:5000/billing'), provider: stripeProvider, secret: routeSecret, resign: true },
+    ];
+    const sent: OutgoingRequest[] = [];
+    const replay = await replayExchange(original, { ...OPTIONS, routes }, undefined, async (request) => {
+      sent.push(request);
+      return { ok: true, status: 200, durationMs: 1 };
+    });
+    expect(sent[0]!.url.toString()).toBe('http://127.0.0.1:5000/billing?x=1&y=%20');
+    expect(stripe.webhooks.constructEvent(Buffer.from(sent[0]!.body), signature(sent[0]!), routeSecret)).toMatchObject({ id: 'evt_r1' });
+    expect(() => stripe.webhooks.constructEvent(Buffer.from(sent[0]!.body), signature(sent[0]!), SECRET)).toThrow();
+    expect(replay.route).toBe('billing');
+  });
 });
