@@ -1,5 +1,6 @@
 import type { Environment } from './context.js';
 import type { Terminal } from './ui/terminal.js';
+import { boundedWriter, MAX_UNWRITTEN_OUTPUT } from './ui/bounded-output.js';
 import { terminalSafeJson } from './ui/sanitize.js';
 
 /** Commander collector for repeatable flags. */
@@ -10,9 +11,9 @@ export function environment(): Environment {
   return { cwd: process.cwd(), env: process.env };
 }
 
-export async function terminal(): Promise<Terminal> {
+export async function terminal(options: { bounded?: boolean } = {}): Promise<Terminal> {
   const { processTerminal } = await import('./ui/terminal.js');
-  return processTerminal(process.env);
+  return processTerminal(process.env, options);
 }
 
 export function printJson(value: unknown): void {
@@ -26,17 +27,20 @@ export function examples(lines: string[]): string {
 
 /**
  * NDJSON to stdout, written once per turn of the event loop: a busy listener makes one write
- * instead of one per event. Call flush() before the process ends.
+ * instead of one per event. A reader that stops reading does not grow memory: past 16 MiB unwritten,
+ * lines are skipped and a `skipped` line says how many. Call flush() before the process ends.
  */
 export function ndjsonWriter(): { write(value: unknown): void; flush(): void } {
   let buffered: string[] = [];
   let scheduled = false;
+  const reason = `the reader of stdout fell ${MAX_UNWRITTEN_OUTPUT / 1024 / 1024} MiB behind`;
+  const out = boundedWriter(process.stdout, (lines) => process.stdout.write(`${JSON.stringify({ type: 'skipped', lines, reason })}\n`));
   const flush = () => {
     scheduled = false;
     if (buffered.length === 0) return;
     const text = buffered.join('');
     buffered = [];
-    process.stdout.write(text);
+    out(text);
   };
   return {
     write(value) {

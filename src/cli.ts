@@ -273,7 +273,7 @@ function addListenCommand(program: Command, deps: ProgramDeps): void {
       ]),
     )
     .action(async (opts) => {
-      const [{ listen }, view, term] = await Promise.all([import('./commands/listen.js'), import('./ui/listen-view.js'), terminal()]);
+      const [{ listen }, view, term] = await Promise.all([import('./commands/listen.js'), import('./ui/listen-view.js'), terminal({ bounded: true })]);
       const wasReady = { value: false };
       const ndjson = ndjsonWriter();
       const line = (value: unknown) => ndjson.write(value);

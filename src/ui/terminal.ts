@@ -1,4 +1,5 @@
 import chalk, { Chalk, type ChalkInstance } from 'chalk';
+import { boundedWriter } from './bounded-output.js';
 
 /** Where a command's human output goes; tests pass their own. */
 export interface Terminal {
@@ -25,11 +26,19 @@ export function colorLevel(env: Record<string, string | undefined>, detected: nu
   return Math.min(3, Math.max(0, detected)) as Level;
 }
 
-/** stdout/stderr, with colour only where the user's terminal and NO_COLOR/FORCE_COLOR allow. */
-export function processTerminal(env: Record<string, string | undefined>): Terminal {
+/**
+ * stdout/stderr, with colour only where the user's terminal and NO_COLOR/FORCE_COLOR allow. A
+ * long-running command (`listen`) asks for `bounded` output: a reader that stops reading stdout then
+ * costs skipped lines, said on stderr, never unbounded memory.
+ */
+export function processTerminal(env: Record<string, string | undefined>, options: { bounded?: boolean } = {}): Terminal {
   const color = new Chalk({ level: colorLevel(env, chalk.level) });
+  const write = (text: string) => process.stdout.write(text);
+  const out = options.bounded
+    ? boundedWriter(process.stdout, (lines) => process.stderr.write(`whcli: ${lines} lines of output skipped: the reader of stdout fell behind\n`))
+    : write;
   return {
-    out: (line) => process.stdout.write(`${line}\n`),
+    out: (line) => out(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
     color,
   };
