@@ -28,6 +28,7 @@ const defaults1 = row('whcli listen (defaults)', 1);
 const bare64 = row('whcli listen --no-history --no-inspect', 64);
 const relay64 = row('whcli listen + whcli relay', 64);
 const smee64 = row('smee.io server + smee-client', 64);
+const direct64 = row('direct POST', 64);
 const smee1 = row('smee.io server + smee-client', 1);
 const idle10k = idle.find((r) => r.count === 10_000);
 const startupRow = (command) => startup.find((r) => r.command === command);
@@ -42,6 +43,7 @@ const targets = [
     : [['Default `whcli listen` against smee.io', 'smee peer not prepared (node scripts/prepare-peers.mjs)', '**not measured**']]),
   ['History and inspector cost ≤ 10 % (defaults vs --no-history --no-inspect, concurrency 64)', `${fmt((1 - defaults64.throughput / bare64.throughput) * 100, 1)} %`, verdict(defaults64.throughput >= 0.9 * bare64.throughput)],
   ['Listener CPU ≤ 60 µs per event, re-signing on (defaults, concurrency 64)', `${fmt(defaults64.cpuUsPerEvent[0], 0)} µs`, verdict(defaults64.cpuUsPerEvent[0] <= 60)],
+  ['Listener CPU per event against the direct path\'s (the bench process, sending and handling each event; machine-independent)', `${fmt(defaults64.cpuUsPerEvent[0] / direct64.cpuUsPerEvent[0])}× (${fmt(direct64.cpuUsPerEvent[0], 0)} µs direct)`, ''],
   ['Standalone relay CPU per event (concurrency 64)', `${fmt(relay64.cpuUsPerEvent[1], 0)} µs (listener ${fmt(relay64.cpuUsPerEvent[0], 0)} µs)`, ''],
   ...['whcli verify --help', 'whcli trigger invoice.paid --dry-run', 'whcli sign --provider paystack'].map((command) => [`\`${command}\` ≤ 1.5× \`node -e 0\``, `${fmt(startupRow(command).ratio)}×`, verdict(startupRow(command).ratio <= 1.5)]),
   ['`whcli --version` ≤ 1.5× `node -e 0`', `${fmt(startupRow('whcli --version').ratio)}×`, verdict(startupRow('whcli --version').ratio <= 1.5)],
@@ -69,7 +71,8 @@ handler that answers 200 at once: by \`whcli listen\` as a user runs it (default
 flight, history and inspector on), with \`--ordered\` (one at a time), with \`--no-history --no-inspect\`,
 behind a standalone \`whcli relay\`, and by the smee.io server + smee-client (each its own process, as
 users run them; a quarter of the events, since smee-client forwards one fetch per event). CPU µs/event
-is the process CPU time of the listener (and, behind a standalone relay, of the relay) over the events.
+is the process CPU time of the listener (and, behind a standalone relay, of the relay) over the events;
+for the direct baseline it is the bench process's own, which both sends and handles every event.
 Latency is from the POST being sent to the handler receiving the body. At concurrency 1 the sender
 waits for each event to reach the handler before sending the next (one event in flight end to end);
 at 16 and 64 it sends as fast as the relay answers, as providers do, so events can queue in the relay. The baseline POSTs the same
