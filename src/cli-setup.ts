@@ -1,5 +1,5 @@
 import { Argument, type Command, type Option } from 'commander';
-import type { ProgramDeps } from './cli.js';
+import type { ProgramDeps } from './cli-program.js';
 import { environment, examples, terminal } from './cli-helpers.js';
 import type { CompletionOption, CompletionSpec, ValueKind } from './commands/completion.js';
 

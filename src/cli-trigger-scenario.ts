@@ -1,4 +1,4 @@
-import type { ProgramDeps } from './cli.js';
+import type { ProgramDeps } from './cli-program.js';
 import { environment, printJson, terminal } from './cli-helpers.js';
 
 /** `whcli trigger --scenario <name>`: the scenario's events in order. Loaded only when asked for. */

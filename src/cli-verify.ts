@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import type { ProgramDeps } from './cli.js';
+import type { ProgramDeps } from './cli-program.js';
 import { environment, examples, terminal } from './cli-helpers.js';
 
 /** `whcli verify`: the CI gate. The command and its view load only when it runs. */

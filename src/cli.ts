@@ -1,30 +1,13 @@
-import { Command, Option } from 'commander';
+import type { Command } from 'commander';
 import { collect, environment, examples, ndjsonWriter, printJson, terminal } from './cli-helpers.js';
-import { whcliVersion } from './version.js';
+import { createProgram, type ProgramDeps } from './cli-program.js';
+import { addSignCommand } from './cli-sign.js';
+import { addTriggerCommand } from './cli-trigger.js';
 import { addVerifyCommand } from './cli-verify.js';
 import { addHistoryExportCommand } from './cli-history-export.js';
 import { addSetupCommands } from './cli-setup.js';
 import { DEFAULT_LISTEN_CONCURRENCY } from './tunnel/defaults.js';
 import { addKeysCommand } from './cli-keys.js';
-
-export interface ProgramDeps {
-  /** Aborted on Ctrl-C / SIGTERM; long-running commands stop cleanly on it. */
-  signal: AbortSignal;
-}
-
-const GETTING_STARTED = `
-Getting started:
-  $ whcli init             write whcli.config.json: provider, handler URL, signing secret
-  $ whcli listen --forward localhost:3000/webhooks --provider stripe --secret whsec_test
-      tunnel: prints a public URL; every event POSTed there reaches your handler, re-signed
-  $ whcli trigger invoice.paid --provider stripe --forward localhost:3000/webhooks
-      send a signed fixture event straight to your handler
-  $ whcli verify --provider stripe --forward localhost:3000/webhooks --secret whsec_test
-      CI gate: every event type, forged/unsigned/replayed signatures, duplicates
-
-  $ whcli providers        the providers and how they sign
-  $ whcli events           every event type with a fixture
-`;
 
 /** Top-level commands in the order help lists them, each with what registers it (one may register several). */
 const COMMANDS: [names: readonly string[], add: (program: Command, deps: ProgramDeps) => void][] = [
@@ -49,134 +32,10 @@ const COMMANDS: [names: readonly string[], add: (program: Command, deps: Program
  * short command's start-up. Help, `completion` and unknown names get every command.
  */
 export function buildProgram(deps: ProgramDeps, invoked?: string): Command {
-  const program = new Command('whcli')
-    .description('Test webhooks locally: tunnel, trigger and verify signed provider events.')
-    .version(whcliVersion(), '-v, --version')
-    .showSuggestionAfterError()
-    .exitOverride()
-    // One line, like every other whcli error: commander puts its "(Did you mean ...?)" on a second.
-    .configureOutput({ outputError: (text, write) => write(`whcli: ${text.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')}\n`) })
-    .addHelpText('after', GETTING_STARTED)
-    .usage('<command> [options]')
-    .argument('[command]')
-    .argument('[topic]')
-    .action(async (command?: string, topic?: string) => {
-      if (!command) return program.outputHelp();
-      // `whcli help trigger`, as git and npm take it.
-      if (command === 'help') {
-        const target = topic === undefined ? program : program.commands.find((c) => c.name() === topic);
-        if (target) return target.outputHelp();
-        command = topic!;
-      }
-      const [{ UsageError }, { nearestNames }] = await Promise.all([import('./errors.js'), import('./providers/catalogue.js')]);
-      const near = nearestNames(command, program.commands.map((c) => c.name()));
-      throw new UsageError(`unknown command "${command}".${near.length ? ` Did you mean ${near.map((n) => `"${n}"`).join(', ')}?` : ''} See whcli --help.`);
-    });
+  const program = createProgram();
   const only = invoked === undefined || invoked === 'completion' ? undefined : COMMANDS.find(([names]) => names.includes(invoked));
   for (const [, add] of only ? [only] : COMMANDS) add(program, deps);
   return program;
-}
-
-function addTriggerCommand(program: Command, deps: ProgramDeps): void {
-  program
-    .command('trigger')
-    .description('send a signed fixture event for a provider event type')
-    .argument('[event]', 'event type, e.g. invoice.paid (see `whcli events`)')
-    .option('--scenario <name>', 'send a scenario: its events in order, ids cross-referenced (fixtures/<provider>/scenarios)')
-    .option('-p, --provider <name>', 'provider (inferred when only one has the event)')
-    .option('-f, --forward <url>', 'where to send: 3000, localhost:3000/path or a URL (default: a running `whcli listen`)')
-    .option('-s, --secret <secret>', 'signing secret (default: $WHCLI_SECRET or the config file)')
-    .option('--set <path=value>', 'change a body field that exists, e.g. data.amount=100 or data.object.lines.data.0.amount=5 (repeatable)', collect)
-    .option('--set-new <path=value>', 'add a field the fixture does not have, e.g. data.object.metadata.plan=pro (repeatable)', collect)
-    .option('--data <json|file>', "replace the event's data object")
-    .option('--api-version <version>', 'API version the objects follow, for providers that have them, e.g. stripe 2024-06-20 (default: $WHCLI_API_VERSION or the newest)')
-    .option('-H, --header <name:value>', 'add a request header (repeatable)', collect)
-    .option('--timeout <duration>', "per-attempt timeout (default: the provider's)")
-    .option('--retries', "on failure, retry on the provider's schedule with the same event id")
-    .option('--retry-mode <mode>', 'which schedule: live (default) or e.g. test')
-    .option('--time-scale <n>', 'divide retry delays by n (60 turns minutes into seconds)')
-    .option('--route <name>', "a route of whcli.config.json: send with its provider and secret to its handler")
-    .option('--dry-run', 'print the exact request without sending it')
-    .option('--public-url <url>', 'the URL URL-signing providers sign (twilio, square, hubspot; default: the URL sent to; env WHCLI_PUBLIC_URL)')
-    .option('--json', 'machine-readable output')
-    .option('-c, --config <file>', 'config file (default: whcli.config.json here or above)')
-    .option('-l, --listener <pid>', "send through this running listener (pid or channel id, see `whcli listeners`) instead of this project's")
-    .option('-k, --insecure', "accept the handler's TLS certificate unchecked (a local self-signed one); or trust its CA with NODE_EXTRA_CA_CERTS")
-    .addHelpText(
-      'after',
-      examples([
-        'whcli trigger invoice.paid --provider stripe --forward 3000/webhooks --secret whsec_test',
-        'whcli trigger invoice.paid            # through the `whcli listen` of this project: its provider, its secret',
-        'whcli trigger push --listener 41234   # through that listener (see `whcli listeners`)',
-        'whcli trigger payment.succeeded --set data.amount=4200 --forward localhost:3000',
-        'whcli trigger charge.success --provider lahza --retries --time-scale 60 --forward 3000 --secret sk_test',
-        'whcli trigger push --provider github --dry-run --secret s3cret',
-        'whcli trigger invoice.paid --provider stripe --api-version 2024-06-20 --set-new data.object.metadata.plan=pro --dry-run --secret whsec_test',
-        'whcli trigger --scenario checkout --provider stripe --forward 3000/webhooks',
-        'whcli trigger invoice.paid --route stripe   # provider, secret and handler from the config route',
-        'whcli trigger url_verification --provider slack --forward 3000/slack/events   # the handshake: exit 1 unless the challenge is echoed',
-      ]),
-    )
-    .action(async (event: string | undefined, opts) => {
-      if (opts.scenario || event === undefined) {
-        const { triggerScenarioAction } = await import('./cli-trigger-scenario.js');
-        return triggerScenarioAction(event, opts, deps);
-      }
-      const [{ trigger, triggerFailure }, view, term] = await Promise.all([
-        import('./commands/trigger.js'),
-        import('./ui/trigger-view.js'),
-        terminal(),
-      ]);
-      const quiet = opts.json || opts.dryRun;
-      const result = await trigger(
-        { event, ...opts },
-        {
-          environment: environment(),
-          signal: deps.signal,
-          onStart: quiet ? undefined : (head) => view.printTriggerHeader(term, head),
-          onAttempt: quiet ? undefined : (attempt, next) => view.printAttempt(term, attempt, next),
-        },
-      );
-      if (opts.json) printJson(result);
-      else if (opts.dryRun) view.printDryRun(term, result);
-      if (!result.ok) throw triggerFailure(result);
-    });
-}
-
-function addSignCommand(program: Command): void {
-  program
-    .command('sign')
-    .description('print the signature headers a provider would send with a body')
-    .option('-p, --provider <name>', 'provider whose scheme to use')
-    .option('-s, --secret <secret>', 'signing secret (default: $WHCLI_SECRET or the config file)')
-    .option('--file <path>', 'body to sign (default: stdin)')
-    .option('--timestamp <unix>', 'signature timestamp in unix seconds (default: now)')
-    .option('--id <id>', 'message id, for schemes that sign one')
-    .option('--url <url>', 'the URL the request goes to, for providers that sign it (twilio, square, hubspot; env WHCLI_PUBLIC_URL)')
-    .option('--json', 'machine-readable output')
-    .option('-c, --config <file>', 'config file')
-    .addHelpText(
-      'after',
-      examples([
-        'whcli sign --provider stripe --secret whsec_test --file body.json',
-        'echo -n \'{"event":"charge.success"}\' | whcli sign --provider paystack --secret sk_test',
-        'curl localhost:3000/hooks --data-binary @body.json $(whcli sign -p github -s s3cret --file body.json --curl)',
-      ]),
-    )
-    .option('--curl', 'print as curl -H arguments')
-    .action(async (opts) => {
-      const [{ sign }, { buffer }] = await Promise.all([import('./commands/sign.js'), import('node:stream/consumers')]);
-      const result = await sign(opts, {
-        environment: environment(),
-        readStdin: () => buffer(process.stdin),
-        stdinIsTerminal: process.stdin.isTTY === true,
-      });
-      if (opts.json) return printJson(result);
-      for (const [name, value] of Object.entries(result.headers)) {
-        process.stdout.write(opts.curl ? `-H '${name}: ${value}' ` : `${name}: ${value}\n`);
-      }
-      if (opts.curl) process.stdout.write('\n');
-    });
 }
 
 function addProvidersCommand(program: Command): void {

@@ -25,7 +25,7 @@ export interface SignResult {
 /** Signature headers for a body from a file or stdin, ready to paste into curl. */
 export async function sign(
   options: SignOptions,
-  deps: { environment: Environment; readStdin: () => Promise<Buffer>; stdinIsTerminal?: boolean },
+  deps: { environment: Environment; readStdin: () => Promise<Buffer>; stdinIsTerminal?: () => boolean },
 ): Promise<SignResult> {
   const { config, catalogue } = await loadContext(deps.environment, options.config);
   const providerName = options.provider ?? deps.environment.env.WHCLI_PROVIDER ?? config?.provider;
@@ -39,7 +39,7 @@ export async function sign(
     } catch {
       throw new UsageError(`cannot read --file ${options.file}`);
     }
-  } else if (deps.stdinIsTerminal) {
+  } else if (deps.stdinIsTerminal?.()) {
     // Waiting for a body typed at the terminal looks like a hang: nobody signs a body that way.
     throw new UsageError('sign reads the body from stdin, which is a terminal: pipe it in (cat body.json | whcli sign ...) or pass --file body.json');
   } else {

@@ -1,0 +1,5 @@
+// `whcli trigger` with nothing else in its build: bin/whcli.js runs this for it (see scripts/bundle.mjs).
+import { runCommand } from '../cli-run.js';
+import { addTriggerCommand } from '../cli-trigger.js';
+
+runCommand(addTriggerCommand);

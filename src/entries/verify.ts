@@ -1,0 +1,5 @@
+// `whcli verify` with nothing else in its build: bin/whcli.js runs this for it (see scripts/bundle.mjs).
+import { runCommand } from '../cli-run.js';
+import { addVerifyCommand } from '../cli-verify.js';
+
+runCommand(addVerifyCommand);
