@@ -1,7 +1,7 @@
 // Start-up: the commands people run in loops and CI, wall time against `node -e 0`, same run,
 // interleaved so drift in the machine's load touches every command alike.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -10,6 +10,10 @@ import { BIN, fmt, percentile } from './lib.mjs';
 const work = mkdtempSync(join(tmpdir(), 'whcli-startup-'));
 const body = join(work, 'body.json');
 writeFileSync(body, '{"event":"charge.success","data":{"id":1}}');
+// A project as `whcli init` leaves it: every command reads and validates its config file.
+const project = join(work, 'project');
+mkdirSync(project);
+writeFileSync(join(project, 'whcli.config.json'), JSON.stringify({ provider: 'paystack', secret: 'sk_bench', forward: 'localhost:3000/webhooks' }));
 
 export const STARTUP_COMMANDS = [
   { command: 'whcli --version', args: ['--version'] },
@@ -17,14 +21,15 @@ export const STARTUP_COMMANDS = [
   { command: 'whcli verify --help', args: ['verify', '--help'] },
   { command: 'whcli trigger invoice.paid --dry-run', args: ['trigger', 'invoice.paid', '--provider', 'stripe', '--secret', 'whsec_bench', '--dry-run'] },
   { command: 'whcli sign --provider paystack', args: ['sign', '--provider', 'paystack', '--secret', 'sk_bench', '--file', body] },
+  { command: 'whcli sign, in a project with a whcli.config.json', args: ['sign', '--file', body], cwd: project },
 ];
 
-function time(args, runs) {
+function time(args, runs, cwd = work) {
   const samples = [];
   for (let i = 0; i < runs; i++) {
     const started = performance.now();
     // A directory with no whcli.config.json above it: the commands run as on a fresh machine.
-    const result = spawnSync(process.execPath, args, { stdio: 'ignore', cwd: work, env: { ...process.env, NO_COLOR: '1', WHCLI_HOME: work } });
+    const result = spawnSync(process.execPath, args, { stdio: 'ignore', cwd, env: { ...process.env, NO_COLOR: '1', WHCLI_HOME: work } });
     samples.push(performance.now() - started);
     if (result.status !== 0) throw new Error(`${args.join(' ')} exited ${result.status}`);
   }
@@ -37,7 +42,7 @@ export function runStartup(runs = Number(process.env.BENCH_STARTUP_RUNS ?? 30)) 
   const samples = STARTUP_COMMANDS.map(() => []);
   for (let round = 0; round < rounds; round++) {
     node.push(...time(['-e', '0'], runs / rounds));
-    STARTUP_COMMANDS.forEach((c, i) => samples[i].push(...time([BIN, ...c.args], runs / rounds)));
+    STARTUP_COMMANDS.forEach((c, i) => samples[i].push(...time([BIN, ...c.args], runs / rounds, c.cwd)));
   }
   rmSync(work, { recursive: true, force: true });
   const base = percentile(node, 50);
