@@ -9,7 +9,27 @@ export const DEFAULT_WINDOW = 256;
 /** Largest batch of events sent as one message, in event bytes (a single larger event goes alone). */
 export const MAX_BATCH_BYTES = 1024 * 1024;
 
-/** One connected listener on one channel, reached through `deliver` (a WebSocket, or a direct call). */
+/**
+ * Where a session's events go: a WebSocket, or a listener in the same process. An object rather than
+ * callbacks, so a socket's state can be its own link instead of holding three closures.
+ */
+export interface ListenerLink {
+  /** Sends events in order; several at once when the listener has room for them. */
+  deliver(events: readonly RelayEvent[]): void;
+  /**
+   * Ends the listener's connection when its store fails mid-conversation: the listener reconnects
+   * and resumes from what the store holds, so nothing is lost and the relay keeps running.
+   */
+  abort?(reason: string): void;
+  /**
+   * True while the link to the listener has more unsent bytes than it should: sending stops and
+   * resumes when the hub is told (resume) that the link drained. A listener that never reads then
+   * costs the relay a bounded buffer, not everything it is sent.
+   */
+  congested?(): boolean;
+}
+
+/** One connected listener on one channel, reached through its link. */
 export class ListenerSession {
   /** Seqs sent and not yet acknowledged; none while nothing is (an idle relay holds thousands of sessions). */
   private unacked: Set<number> | undefined;
@@ -20,23 +40,11 @@ export class ListenerSession {
   paused = false;
 
   constructor(
-    /** Sends events in order; several at once when the listener has room for them. */
-    readonly deliver: (events: readonly RelayEvent[]) => void,
+    readonly link: ListenerLink,
     readonly channel: string,
     /** The highest seq sent to this listener. */
     public sentSeq: number,
     readonly window: number,
-    /**
-     * Ends the listener's connection when its store fails mid-conversation: the listener reconnects
-     * and resumes from what the store holds, so nothing is lost and the relay keeps running.
-     */
-    readonly abort: (reason: string) => void = () => {},
-    /**
-     * True while the link to the listener has more unsent bytes than it should: sending stops and
-     * resumes when the hub is told (resume) that the link drained. A listener that never reads then
-     * costs the relay a bounded buffer, not everything it is sent.
-     */
-    readonly congested: () => boolean = () => false,
   ) {}
 
   /** Events sent and not yet acknowledged. */
@@ -130,7 +138,7 @@ export class ChannelHub {
 
   private fail(session: ListenerSession, error: unknown): void {
     this.detach(session);
-    session.abort(`relay store unavailable: ${(error as Error).message ?? String(error)}`);
+    session.link.abort?.(`relay store unavailable: ${(error as Error).message ?? String(error)}`);
   }
 
   /** Answers every request still waiting for a report with "none" (the relay is shutting down). */
@@ -201,7 +209,7 @@ export class ChannelHub {
 
   /** True when the link is congested; counts each time sending to a listener is paused. */
   private holdBack(session: ListenerSession): boolean {
-    if (!session.congested()) return false;
+    if (!session.link.congested?.()) return false;
     if (!session.paused) this.metrics.listenerPauses += 1;
     session.paused = true;
     return true;
@@ -210,6 +218,6 @@ export class ChannelHub {
   private send(session: ListenerSession, events: readonly RelayEvent[]): void {
     for (const event of events) session.hold(event.seq);
     session.sentSeq = events[events.length - 1]!.seq;
-    session.deliver(events);
+    session.link.deliver(events);
   }
 }
