@@ -1,6 +1,7 @@
 import type { DeliveryReport, RelayEvent } from './protocol.js';
 import type { RelayMetrics } from './metrics.js';
 import { eventBytes, type RelayStore } from './store.js';
+import { ChannelMembers } from './channel-members.js';
 
 /** Unacknowledged events a listener may have in flight unless it asks for another window. */
 export const DEFAULT_WINDOW = 256;
@@ -8,9 +9,30 @@ export const DEFAULT_WINDOW = 256;
 /** Largest batch of events sent as one message, in event bytes (a single larger event goes alone). */
 export const MAX_BATCH_BYTES = 1024 * 1024;
 
-/** One connected listener on one channel, reached through `deliver` (a WebSocket, or a direct call). */
+/**
+ * Where a session's events go: a WebSocket, or a listener in the same process. An object rather than
+ * callbacks, so a socket's state can be its own link instead of holding three closures.
+ */
+export interface ListenerLink {
+  /** Sends events in order; several at once when the listener has room for them. */
+  deliver(events: readonly RelayEvent[]): void;
+  /**
+   * Ends the listener's connection when its store fails mid-conversation: the listener reconnects
+   * and resumes from what the store holds, so nothing is lost and the relay keeps running.
+   */
+  abort?(reason: string): void;
+  /**
+   * True while the link to the listener has more unsent bytes than it should: sending stops and
+   * resumes when the hub is told (resume) that the link drained. A listener that never reads then
+   * costs the relay a bounded buffer, not everything it is sent.
+   */
+  congested?(): boolean;
+}
+
+/** One connected listener on one channel, reached through its link. */
 export class ListenerSession {
-  readonly inflight = new Set<number>();
+  /** Seqs sent and not yet acknowledged; none while nothing is (an idle relay holds thousands of sessions). */
+  private unacked: Set<number> | undefined;
   pumping = false;
   pumpAgain = false;
   closed = false;
@@ -18,24 +40,29 @@ export class ListenerSession {
   paused = false;
 
   constructor(
-    /** Sends events in order; several at once when the listener has room for them. */
-    readonly deliver: (events: readonly RelayEvent[]) => void,
+    readonly link: ListenerLink,
     readonly channel: string,
     /** The highest seq sent to this listener. */
     public sentSeq: number,
     readonly window: number,
-    /**
-     * Ends the listener's connection when its store fails mid-conversation: the listener reconnects
-     * and resumes from what the store holds, so nothing is lost and the relay keeps running.
-     */
-    readonly abort: (reason: string) => void = () => {},
-    /**
-     * True while the link to the listener has more unsent bytes than it should: sending stops and
-     * resumes when the hub is told (resume) that the link drained. A listener that never reads then
-     * costs the relay a bounded buffer, not everything it is sent.
-     */
-    readonly congested: () => boolean = () => false,
   ) {}
+
+  /** Events sent and not yet acknowledged. */
+  get inflight(): number {
+    return this.unacked?.size ?? 0;
+  }
+
+  /** Notes `seq` as sent. */
+  hold(seq: number): void {
+    (this.unacked ??= new Set()).add(seq);
+  }
+
+  /** Notes `seq` as acknowledged; false when it was not in flight. */
+  release(seq: number): boolean {
+    if (!this.unacked?.delete(seq)) return false;
+    if (this.unacked.size === 0) this.unacked = undefined;
+    return true;
+  }
 }
 
 type ResultWaiter = (report: DeliveryReport | undefined) => void;
@@ -45,7 +72,7 @@ type ResultWaiter = (report: DeliveryReport | undefined) => void;
  * events per listener, and tells ingress when a listener reports a result.
  */
 export class ChannelHub {
-  private readonly sessions = new Map<string, Set<ListenerSession>>();
+  private readonly sessions = new ChannelMembers<ListenerSession>();
   private readonly waiters = new Map<string, ResultWaiter[]>();
 
   constructor(
@@ -54,23 +81,17 @@ export class ChannelHub {
   ) {}
 
   get listenerCount(): number {
-    let n = 0;
-    for (const set of this.sessions.values()) n += set.size;
-    return n;
+    return this.sessions.size;
   }
 
   attach(session: ListenerSession): void {
-    let set = this.sessions.get(session.channel);
-    if (!set) this.sessions.set(session.channel, (set = new Set()));
-    set.add(session);
+    this.sessions.add(session.channel, session);
     this.pumpSafely(session);
   }
 
   detach(session: ListenerSession): void {
     session.closed = true;
-    const set = this.sessions.get(session.channel);
-    set?.delete(session);
-    if (set?.size === 0) this.sessions.delete(session.channel);
+    this.sessions.delete(session.channel, session);
   }
 
   /** The listener's link drained below its bound: send what was held back. */
@@ -81,20 +102,20 @@ export class ChannelHub {
 
   /** Channels with at least one listener here. */
   get activeChannels(): string[] {
-    return [...this.sessions.keys()];
+    return [...this.sessions.channels()];
   }
 
   /** A new event was stored on this channel. */
   notify(channel: string): void {
-    for (const session of this.sessions.get(channel) ?? []) this.pumpSafely(session);
+    for (const session of this.sessions.members(channel)) this.pumpSafely(session);
   }
 
   async acknowledge(session: ListenerSession, seq: number, report: DeliveryReport): Promise<void> {
-    if (!session.inflight.delete(seq)) return; // not ours, or acknowledged twice: nothing to do
+    if (!session.release(seq)) return; // not ours, or acknowledged twice: nothing to do
     try {
       await this.store.ack(session.channel, seq, report);
     } catch (error) {
-      session.inflight.add(seq);
+      session.hold(seq);
       this.fail(session, error);
       return;
     }
@@ -117,7 +138,7 @@ export class ChannelHub {
 
   private fail(session: ListenerSession, error: unknown): void {
     this.detach(session);
-    session.abort(`relay store unavailable: ${(error as Error).message ?? String(error)}`);
+    session.link.abort?.(`relay store unavailable: ${(error as Error).message ?? String(error)}`);
   }
 
   /** Answers every request still waiting for a report with "none" (the relay is shutting down). */
@@ -156,7 +177,7 @@ export class ChannelHub {
       do {
         session.pumpAgain = false;
         for (;;) {
-          const room = session.window - session.inflight.size;
+          const room = session.window - session.inflight;
           if (room <= 0 || session.closed || this.holdBack(session)) break;
           const events = await this.store.readAfter(session.channel, session.sentSeq, room);
           if (events.length === 0 || session.closed) break;
@@ -188,15 +209,15 @@ export class ChannelHub {
 
   /** True when the link is congested; counts each time sending to a listener is paused. */
   private holdBack(session: ListenerSession): boolean {
-    if (!session.congested()) return false;
+    if (!session.link.congested?.()) return false;
     if (!session.paused) this.metrics.listenerPauses += 1;
     session.paused = true;
     return true;
   }
 
   private send(session: ListenerSession, events: readonly RelayEvent[]): void {
-    for (const event of events) session.inflight.add(event.seq);
+    for (const event of events) session.hold(event.seq);
     session.sentSeq = events[events.length - 1]!.seq;
-    session.deliver(events);
+    session.link.deliver(events);
   }
 }

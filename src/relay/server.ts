@@ -2,8 +2,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
-import { ChannelHub, DEFAULT_WINDOW, ListenerSession } from './hub.js';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { ChannelHub, DEFAULT_WINDOW, ListenerSession, type ListenerLink } from './hub.js';
+import { ChannelMembers } from './channel-members.js';
 import { ByteBudget } from './byte-budget.js';
 import { BodyTooLargeError, headerPairs, pathLeavesBase, readBody, RelayBusyError } from './ingress.js';
 import { RelayMetrics } from './metrics.js';
@@ -190,6 +191,57 @@ export function closeReason(text: string): string {
   return `${out}…`; // the ellipsis is 3 bytes: 123 at most
 }
 
+/** What every listener socket of one relay shares. */
+interface SocketListenerContext {
+  hub: ChannelHub;
+  /** Unsent bytes a listener's socket may hold before sending to it stops. */
+  maxBuffer: number;
+  log: (line: string) => void;
+}
+
+/**
+ * One listener's WebSocket from the completed handshake until it closes, and its session's link. Plain
+ * fields and shared methods, and the socket's handlers are shared functions that find this by its
+ * socket: an idle relay holds thousands, and closures (or a cleared timer) per socket cost more.
+ */
+class SocketListener implements ListenerLink {
+  /** Heard from (a message or a pong) since the last heartbeat. */
+  heard = true;
+  helloSeen = false;
+  /** Until hello; dropped then, since a cleared timer still holds memory while referenced. */
+  helloTimer: NodeJS.Timeout | undefined;
+  session: ListenerSession | undefined;
+
+  constructor(
+    readonly ws: WebSocket,
+    readonly channel: string,
+    private readonly context: SocketListenerContext,
+  ) {}
+
+  deliver(events: readonly RelayEvent[]): void {
+    const { ws, context } = this;
+    // The callback runs once ws has handed the data to the socket: then the link may have drained
+    // below its bound, and what was held back can go.
+    ws.send(encodeEventBatch(events), { binary: true }, () => {
+      if (ws.bufferedAmount <= context.maxBuffer && this.session) context.hub.resume(this.session);
+    });
+  }
+
+  abort(reason: string): void {
+    this.context.log(reason);
+    this.ws.close(1011, closeReason(reason));
+  }
+
+  congested(): boolean {
+    return this.ws.bufferedAmount > this.context.maxBuffer;
+  }
+}
+
+/** Ends a socket on error; shared by every socket rather than a closure each. */
+function destroyOnError(this: Duplex): void {
+  this.destroy();
+}
+
 /** The host name of a Host header, lowercased, without its port ("[::1]:8787" -> "[::1]"). */
 export function hostName(header: string | undefined): string | undefined {
   if (!header) return undefined;
@@ -235,21 +287,24 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
   const maxListeners = options.maxListenersPerChannel ?? DEFAULT_MAX_LISTENERS;
   /** Open listener sockets per channel, counted from the accepted upgrade until the socket closes. */
   const socketsPerChannel = new Map<string, number>();
-  /** Listener WebSockets per channel, from the accepted upgrade until they close. */
-  const listenersOf = new Map<string, Set<WebSocket>>();
+  /** The channel of each socket counted there, until it closes. */
+  const channelOfSocket = new Map<Duplex, string>();
+  /** Listener WebSockets per channel, from the completed handshake until they close. */
+  const listenersOf = new ChannelMembers<WebSocket>();
+  /** Every listener WebSocket's state, from the completed handshake until it closes. */
+  const listeners = new Map<WebSocket, SocketListener>();
   // Messages up to MAX_CLIENT_MESSAGE are checked here, so the listener is told why it is closed;
-  // ws itself refuses (1009, no reason) anything past this, before buffering it.
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 4 * MAX_CLIENT_MESSAGE });
+  // ws itself refuses (1009, no reason) anything past this, before buffering it. Sockets are
+  // tracked in `listeners`, so ws need not keep a set (and a close listener per socket) of its own.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 4 * MAX_CLIENT_MESSAGE, clientTracking: false });
   const allowedHosts = options.allowedHosts ? new Set(options.allowedHosts.map((h) => h.toLowerCase())) : undefined;
   const inflight = new ByteBudget(options.maxInflightBytes ?? DEFAULT_MAX_INFLIGHT_BYTES);
   const creations = options.channelCreateLimit ? new RateLimiter(options.channelCreateLimit) : undefined;
   const keyCreations = options.keyCreateLimit ? new RateLimiter(options.keyCreateLimit) : undefined;
   const access = new ChannelAccess(store, options.keyMode ?? 'auto');
-  /** Whether each listener was heard from (a message or a pong) since the last heartbeat. */
-  const heardFrom = new Map<WebSocket, boolean>();
   /** The access key owning each listener's channel, for closing them when it is revoked. */
   const ownerOf = new Map<WebSocket, string>();
-  const maxListenerBuffer = options.maxListenerBufferBytes ?? DEFAULT_MAX_LISTENER_BUFFER;
+  const listenerContext: SocketListenerContext = { hub, maxBuffer: options.maxListenerBufferBytes ?? DEFAULT_MAX_LISTENER_BUFFER, log };
   /** Requests being answered: a shutdown waits (a bounded time) for these before cutting connections. */
   let active = 0;
   let closing = false;
@@ -372,10 +427,10 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
       if (!record || record.owner !== caller.key.id || !store.deleteChannel) return json(res, 404, { error: `no channel ${id} owned by key "${caller.key.name}"` });
       await store.deleteChannel(id);
       metrics.channelsDeleted += 1;
-      const sockets = listenersOf.get(id);
-      if (sockets) {
-        log(`channel ${id} deleted by key "${caller.key.name}": closing its ${sockets.size} listener(s)`);
-        for (const ws of sockets) ws.close(CLOSE_CHANNEL_DELETED, CHANNEL_DELETED_REASON);
+      const count = listenersOf.count(id);
+      if (count > 0) {
+        log(`channel ${id} deleted by key "${caller.key.name}": closing its ${count} listener(s)`);
+        for (const ws of listenersOf.members(id)) ws.close(CLOSE_CHANNEL_DELETED, CHANNEL_DELETED_REASON);
       }
       return json(res, 200, { deleted: { id, ...(record.name ? { name: record.name } : {}) } });
     }
@@ -477,7 +532,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
     // Node hands the socket over with no error listener: a reset while the upgrade is refused, or
     // while the store is asked about the channel, would be an uncaught ECONNRESET that ends the
     // process. This listener stays for the socket's whole life; ws adds its own once it owns it.
-    socket.on('error', () => socket.destroy());
+    socket.on('error', destroyOnError);
     void upgrade(req, socket, head).catch(() => socket.destroy());
   });
 
@@ -508,23 +563,22 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
     // The store was asked above: the peer may have gone meanwhile, and ws must not get a dead socket.
     if (socket.destroyed || !socket.writable) return;
     socketsPerChannel.set(channel.id, open + 1);
-    socket.once('close', () => {
-      const left = (socketsPerChannel.get(channel.id) ?? 1) - 1;
-      if (left > 0) socketsPerChannel.set(channel.id, left);
-      else socketsPerChannel.delete(channel.id);
-    });
+    channelOfSocket.set(socket, channel.id);
+    socket.on('close', onSocketClose);
     wss.handleUpgrade(req, socket, head, (ws) => {
-      let set = listenersOf.get(channel.id);
-      if (!set) listenersOf.set(channel.id, (set = new Set()));
-      set.add(ws);
+      listenersOf.add(channel.id, ws);
       if (channel.owner) ownerOf.set(ws, channel.owner);
-      ws.once('close', () => {
-        ownerOf.delete(ws);
-        set.delete(ws);
-        if (set.size === 0 && listenersOf.get(channel.id) === set) listenersOf.delete(channel.id);
-      });
       onListener(ws, channel.id);
     });
+  }
+
+  function onSocketClose(this: Duplex) {
+    const channel = channelOfSocket.get(this);
+    if (channel === undefined) return;
+    channelOfSocket.delete(this);
+    const left = (socketsPerChannel.get(channel) ?? 1) - 1;
+    if (left > 0) socketsPerChannel.set(channel, left);
+    else socketsPerChannel.delete(channel);
   }
 
   async function resumePoint(channel: string, resume: number | undefined): Promise<number> {
@@ -535,75 +589,86 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
     return Math.min(resume ?? acked, acked);
   }
 
+  // A listener socket's handlers are shared by every socket (`this` is the socket) and find its
+  // state in `listeners`: closures per socket would cost an idle relay more than the state itself.
   function onListener(ws: WebSocket, channel: string) {
-    let session: ListenerSession | undefined;
-    let helloSeen = false;
-    const send = (message: ServerMessage) => ws.send(JSON.stringify(message));
-    const fail = (code: number, reason: string) => {
-      metrics.protocolErrors += 1;
-      send({ type: 'error', code: 'WHCLI_ERR_PROTOCOL', message: reason });
-      ws.close(code, closeReason(reason));
-    };
-    const helloTimer = setTimeout(() => fail(1008, 'no hello within time'), options.helloTimeoutMs ?? 10_000);
-    heardFrom.set(ws, true);
-    ws.on('pong', () => heardFrom.set(ws, true));
-    ws.on('message', (data, isBinary) => {
-      heardFrom.set(ws, true);
-      if (isBinary) return fail(1003, 'listeners send text messages only');
-      const text = data as Buffer;
-      if (text.length > MAX_CLIENT_MESSAGE) return fail(1009, `message larger than ${MAX_CLIENT_MESSAGE} bytes`);
-      let message;
-      try {
-        message = parseClientMessage(text.toString());
-      } catch (error) {
-        return fail(1008, error instanceof ProtocolError ? error.message : 'bad message');
-      }
-      if (message.type === 'hello') {
-        if (helloSeen) return fail(1008, 'hello sent twice');
-        helloSeen = true;
-        clearTimeout(helloTimer);
-        void (async () => {
-          const resumeFrom = await resumePoint(channel, message.resume);
-          // The socket may have closed while the store answered: then there is nothing to attach.
-          if (ws.readyState !== ws.OPEN) return;
-          const listener: ListenerSession = new ListenerSession(
-            // Each send's callback runs once ws has handed the data to the socket: then the link may
-            // have drained below its bound, and what was held back can go.
-            (events) =>
-              ws.send(encodeEventBatch(events), { binary: true }, () => {
-                if (ws.bufferedAmount <= maxListenerBuffer) hub.resume(listener);
-              }),
-            channel,
-            resumeFrom,
-            Math.min(message.window ?? DEFAULT_WINDOW, 4096),
-            (reason) => {
-              log(reason);
-              ws.close(1011, closeReason(reason));
-            },
-            () => ws.bufferedAmount > maxListenerBuffer,
-          );
-          session = listener;
-          send({ type: 'ready', v: PROTOCOL_VERSION, channel, url: `${baseUrl}/c/${channel}`, resumeFrom });
-          hub.attach(session);
-        })().catch(() => ws.terminate());
-        return;
-      }
-      // Between hello and ready nothing is in flight yet, so an ack then refers to nothing: ignored,
-      // like any ack for an event this listener does not hold.
-      if (!session) return helloSeen ? undefined : fail(1008, 'ack before hello');
-      if (message.type === 'acks') for (const ack of message.acks) void hub.acknowledge(session, ack.seq, ack.report);
-      else void hub.acknowledge(session, message.seq, message.report);
-    });
-    ws.on('close', () => {
-      clearTimeout(helloTimer);
-      heardFrom.delete(ws);
-      if (session) hub.detach(session);
-    });
+    const listener = new SocketListener(ws, channel, listenerContext);
+    listener.helloTimer = setTimeout(failListener, options.helloTimeoutMs ?? 10_000, ws, 1008, 'no hello within time');
+    listeners.set(ws, listener);
+    ws.on('pong', onPong);
+    ws.on('message', onMessage);
+    ws.on('close', onListenerClose);
     // ws reports a frame it cannot accept (bad opcode, invalid UTF-8, over maxPayload) here, after it
     // has already sent its close frame with the matching code; it ends the socket itself.
-    ws.on('error', () => {
-      metrics.protocolErrors += 1;
-    });
+    ws.on('error', onListenerError);
+  }
+
+  function sendTo(ws: WebSocket, message: ServerMessage) {
+    ws.send(JSON.stringify(message));
+  }
+
+  function failListener(ws: WebSocket, code: number, reason: string) {
+    metrics.protocolErrors += 1;
+    sendTo(ws, { type: 'error', code: 'WHCLI_ERR_PROTOCOL', message: reason });
+    ws.close(code, closeReason(reason));
+  }
+
+  function onPong(this: WebSocket) {
+    const listener = listeners.get(this);
+    if (listener) listener.heard = true;
+  }
+
+  function onMessage(this: WebSocket, data: RawData, isBinary: boolean) {
+    const ws = this;
+    const listener = listeners.get(ws);
+    if (!listener) return;
+    listener.heard = true;
+    if (isBinary) return failListener(ws, 1003, 'listeners send text messages only');
+    const text = data as Buffer;
+    if (text.length > MAX_CLIENT_MESSAGE) return failListener(ws, 1009, `message larger than ${MAX_CLIENT_MESSAGE} bytes`);
+    let message;
+    try {
+      message = parseClientMessage(text.toString());
+    } catch (error) {
+      return failListener(ws, 1008, error instanceof ProtocolError ? error.message : 'bad message');
+    }
+    if (message.type === 'hello') {
+      if (listener.helloSeen) return failListener(ws, 1008, 'hello sent twice');
+      listener.helloSeen = true;
+      clearTimeout(listener.helloTimer);
+      listener.helloTimer = undefined;
+      const { resume, window } = message;
+      void (async () => {
+        const resumeFrom = await resumePoint(listener.channel, resume);
+        // The socket may have closed while the store answered: then there is nothing to attach.
+        if (ws.readyState !== ws.OPEN) return;
+        const session = new ListenerSession(listener, listener.channel, resumeFrom, Math.min(window ?? DEFAULT_WINDOW, 4096));
+        listener.session = session;
+        sendTo(ws, { type: 'ready', v: PROTOCOL_VERSION, channel: listener.channel, url: `${baseUrl}/c/${listener.channel}`, resumeFrom });
+        hub.attach(session);
+      })().catch(() => ws.terminate());
+      return;
+    }
+    // Between hello and ready nothing is in flight yet, so an ack then refers to nothing: ignored,
+    // like any ack for an event this listener does not hold.
+    const { session } = listener;
+    if (!session) return listener.helloSeen ? undefined : failListener(ws, 1008, 'ack before hello');
+    if (message.type === 'acks') for (const ack of message.acks) void hub.acknowledge(session, ack.seq, ack.report);
+    else void hub.acknowledge(session, message.seq, message.report);
+  }
+
+  function onListenerClose(this: WebSocket) {
+    const listener = listeners.get(this);
+    if (!listener) return;
+    listeners.delete(this);
+    ownerOf.delete(this);
+    listenersOf.delete(listener.channel, this);
+    clearTimeout(listener.helloTimer);
+    if (listener.session) hub.detach(listener.session);
+  }
+
+  function onListenerError() {
+    metrics.protocolErrors += 1;
   }
 
   // Idle channels go, unless a listener holds them: touched first, so a quiet channel with a
@@ -625,12 +690,12 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
   // One timer pings every listener, rather than one per socket (an idle relay holds thousands):
   // silent disconnects (sleep, NAT drops) are found by a pong missing for a whole interval.
   const heartbeat = setInterval(() => {
-    for (const [ws, heard] of heardFrom) {
-      if (!heard) {
+    for (const [ws, listener] of listeners) {
+      if (!listener.heard) {
         ws.terminate();
         continue;
       }
-      heardFrom.set(ws, false);
+      listener.heard = false;
       ws.ping();
     }
   }, options.pingIntervalMs ?? 15_000);
@@ -639,12 +704,12 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
   const checkTimer = setInterval(
     () =>
       void (async () => {
-        for (const [channel, sockets] of listenersOf) {
+        for (const channel of listenersOf.channels()) {
           if (await store.getChannel(channel)) continue;
           // Deleted through another relay of the same store: its listeners must not make it again.
           const deleted = (await store.wasDeleted?.(channel)) ?? false;
-          log(`channel ${channel} ${deleted ? 'was deleted by its owner' : 'no longer exists in the store'}: closing its ${sockets.size} listener(s)`);
-          for (const ws of sockets) ws.close(deleted ? CLOSE_CHANNEL_DELETED : CLOSE_CHANNEL_GONE, deleted ? CHANNEL_DELETED_REASON : 'channel no longer exists');
+          log(`channel ${channel} ${deleted ? 'was deleted by its owner' : 'no longer exists in the store'}: closing its ${listenersOf.count(channel)} listener(s)`);
+          for (const ws of listenersOf.members(channel)) ws.close(deleted ? CLOSE_CHANNEL_DELETED : CLOSE_CHANNEL_GONE, deleted ? CHANNEL_DELETED_REASON : 'channel no longer exists');
         }
       })().catch(() => {}), // the store is down: /healthz says so, and the next round checks again
     options.channelCheckMs ?? 30_000,
@@ -691,7 +756,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
     registerChannel: (id, token) => store.createChannel({ id, tokenHash: hashToken(token), createdAt: Date.now() }),
     attachLocal: async (channel, { resume, window, deliver }) => {
       const resumeFrom = await resumePoint(channel, resume);
-      const session = new ListenerSession(deliver, channel, resumeFrom, window);
+      const session = new ListenerSession({ deliver }, channel, resumeFrom, window);
       hub.attach(session);
       return {
         resumeFrom,
@@ -710,12 +775,12 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayServe
       stopWatching?.();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      for (const ws of wss.clients) ws.close(1001, 'relay shutting down');
+      for (const ws of listeners.keys()) ws.close(1001, 'relay shutting down');
       // Requests waiting for a listener's result get their 504 now rather than after the grace.
       hub.stopWaiting();
       const graceEnds = Date.now() + (options.shutdownGraceMs ?? 5_000);
       while (active > 0 && Date.now() < graceEnds) await delay(20);
-      for (const ws of wss.clients) ws.terminate();
+      for (const ws of listeners.keys()) ws.terminate();
       wss.close();
       server.closeAllConnections();
       await closed;

@@ -17,8 +17,11 @@ export interface ChannelLog {
   events: RelayEvent[];
   nextSeq: number;
   ackedThrough: number;
-  /** Acknowledged seqs above ackedThrough (acks may arrive out of order). */
-  ackedAbove: Set<number>;
+  /**
+   * Acknowledged seqs above ackedThrough (acks may arrive out of order); none while there are none,
+   * as in nearly every channel: an idle relay holds thousands.
+   */
+  ackedAbove: Set<number> | undefined;
   pendingCount: number;
   /** eventBytes() of the unacknowledged events. */
   pendingBytes: number;
@@ -55,7 +58,7 @@ export class MemoryStore implements RelayStore {
       events: [],
       nextSeq: 1,
       ackedThrough: 0,
-      ackedAbove: new Set(),
+      ackedAbove: undefined,
       pendingCount: 0,
       pendingBytes: 0,
       heldBytes: 0,
@@ -103,13 +106,14 @@ export class MemoryStore implements RelayStore {
 
   async ack(channel: string, seq: number, _report: DeliveryReport): Promise<void> {
     const log = this.channels.get(channel);
-    if (!log || seq <= log.ackedThrough || seq >= log.nextSeq || log.ackedAbove.has(seq)) return;
+    if (!log || seq <= log.ackedThrough || seq >= log.nextSeq || log.ackedAbove?.has(seq)) return;
     const event = this.find(log, seq);
-    log.ackedAbove.add(seq);
     log.pendingCount -= 1;
     this.addPending(log, -(event ? eventBytes(event) : 0));
     log.lastActive = this.now();
-    while (log.ackedAbove.delete(log.ackedThrough + 1)) log.ackedThrough += 1;
+    if (seq === log.ackedThrough + 1) log.ackedThrough = seq;
+    else (log.ackedAbove ??= new Set()).add(seq);
+    this.advanceAcked(log);
     // Acknowledged events are kept for late listeners, within a count and a byte budget per channel.
     while (
       log.events.length &&
@@ -263,15 +267,22 @@ export class MemoryStore implements RelayStore {
     const cutoff = this.now() - this.limits.retentionMs;
     while (log.events.length && log.events[0]!.receivedAt < cutoff) {
       const event = this.shift(log);
-      if (event.seq > log.ackedThrough && !log.ackedAbove.has(event.seq)) {
+      if (event.seq > log.ackedThrough && !log.ackedAbove?.has(event.seq)) {
         this.expired += 1;
         log.pendingCount -= 1;
         this.addPending(log, -eventBytes(event));
       }
-      log.ackedAbove.delete(event.seq);
+      log.ackedAbove?.delete(event.seq);
       if (event.seq > log.ackedThrough) log.ackedThrough = event.seq;
     }
     // Events acknowledged out of order right after the expired ones are now contiguous too.
+    this.advanceAcked(log);
+  }
+
+  /** Moves ackedThrough over the out-of-order acks that now follow it; drops the set once empty. */
+  private advanceAcked(log: ChannelLog): void {
+    if (!log.ackedAbove) return;
     while (log.ackedAbove.delete(log.ackedThrough + 1)) log.ackedThrough += 1;
+    if (log.ackedAbove.size === 0) log.ackedAbove = undefined;
   }
 }
