@@ -1,5 +1,9 @@
 import type { ProviderSpec } from '../types.js';
-import { STRIPE_API_VERSION, STRIPE_OLDER_API_VERSIONS, stripeEvents } from './stripe-events.js';
+import { bundledEvents } from '../bundled-events.js';
+import { STRIPE_API_VERSION, STRIPE_OLDER_API_VERSIONS } from './stripe-events.js';
+
+/** Every event type the stripe package lists, from fixtures/stripe/events.json (scripts/generate-stripe-fixtures.mjs). */
+const stripeEvents = bundledEvents('stripe');
 
 export const stripe: ProviderSpec = {
   name: 'stripe',
@@ -46,7 +50,9 @@ export const stripe: ProviderSpec = {
       { delay: '3h', count: 1 },
     ],
   },
-  events: stripeEvents,
+  get events() {
+    return stripeEvents();
+  },
   notes: [
     'The whsec_ secret is the HMAC key as written (not base64-decoded).',
     'Live-mode retries follow exponential backoff over about three days; the schedule here approximates it.',
