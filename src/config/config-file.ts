@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { WhcliError } from '../errors.js';
 import { nearestNames } from '../providers/catalogue.js';
 import type { ProviderSpec } from '../providers/types.js';

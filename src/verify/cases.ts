@@ -6,7 +6,7 @@ import type { ProviderSpec } from '../providers/types.js';
 import type { OutOfOrderPair } from './check-requests.js';
 import { readRecordedDir, renderRecorded } from './recorded-event.js';
 import { pairFor } from './traffic.js';
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /** One row of a verify run: what to send, however it was defined. */
 export interface VerifyCase {
