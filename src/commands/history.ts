@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type Environment, loadContext, optionalSecret, resolveSecret } from '../context.js';
-import { closeDeliveryPool, sendRequest, type DeliveryResult } from '../delivery/send.js';
+import type { DeliveryResult } from '../delivery/send.js';
 import { joinTarget, parseTarget } from '../delivery/target.js';
 import { parseDuration } from '../duration.js';
 import { UsageError } from '../errors.js';
@@ -91,6 +91,8 @@ export async function replay(id: string, options: ReplayOptions, deps: { environ
     const base = options.forward ? { ...event } : { ...event, path: '', query: '' };
     request = buildForwardRequest(base, { forward, provider, secret, resign, timeoutMs });
   }
+  // The HTTP client loads only to send: listing and exporting history never need it.
+  const { closeDeliveryPool, sendRequest } = await import('../delivery/send.js');
   try {
     const result = await sendRequest(request);
     const answer = listener ? whoAnswered(result) : {};

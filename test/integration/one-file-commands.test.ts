@@ -1,6 +1,6 @@
 /**
  * sign, trigger and verify start from builds of their own (src/entries → dist/bundle/<name>.cjs, run
- * by bin/whcli.js); every other command from the full CLI (dist/bundle/main.js). The two must be the
+ * by bin/whcli.js); every other command from the full CLI (dist/bundle/main.cjs). The two must be the
  * same program for these commands: same help, same errors, same exit codes.
  */
 import { spawnSync } from 'node:child_process';
@@ -17,7 +17,7 @@ function runFullCli(args: string[]) {
   try {
     const env = { ...process.env, NO_COLOR: '1', WHCLI_HOME: home.path };
     delete env.WHCLI_SECRET;
-    const run = spawnSync(process.execPath, [join(REPO_ROOT, 'dist', 'bundle', 'main.js'), ...args], { cwd: home.path, env, encoding: 'utf8' });
+    const run = spawnSync(process.execPath, [join(REPO_ROOT, 'dist', 'bundle', 'main.cjs'), ...args], { cwd: home.path, env, encoding: 'utf8' });
     return { code: run.status, stdout: run.stdout, stderr: run.stderr };
   } finally {
     home.remove();
@@ -55,7 +55,7 @@ describe('the one-file commands', () => {
     const own = await runCli(args, { input: '{"id":"evt_1"}' });
     const home = tempDir('whcli-home-');
     try {
-      const full = spawnSync(process.execPath, [join(REPO_ROOT, 'dist', 'bundle', 'main.js'), ...args], { cwd: home.path, env: { ...process.env, NO_COLOR: '1', WHCLI_HOME: home.path }, input: '{"id":"evt_1"}', encoding: 'utf8' });
+      const full = spawnSync(process.execPath, [join(REPO_ROOT, 'dist', 'bundle', 'main.cjs'), ...args], { cwd: home.path, env: { ...process.env, NO_COLOR: '1', WHCLI_HOME: home.path }, input: '{"id":"evt_1"}', encoding: 'utf8' });
       expect(own.code).toBe(0);
       expect(JSON.parse(own.stdout).headers).toEqual(JSON.parse(full.stdout).headers);
       expect(JSON.parse(own.stdout).headers['Stripe-Signature']).toMatch(/^t=1700000000,v1=[0-9a-f]{64}$/);
