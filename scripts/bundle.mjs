@@ -55,6 +55,20 @@ const englishOnlyZod = {
   },
 };
 
+// zod's file holds just the functions whcli's code calls (`z.<name>(`, found in src; a call written
+// otherwise would need adding here): the rest is three fifths of zod, and every command run beside a
+// whcli.config.json loads it.
+function zodFunctionsCalled() {
+  const names = new Set();
+  for (const file of readdirSync(join(ROOT, 'src'), { recursive: true })) {
+    if (!file.endsWith('.ts')) continue;
+    for (const [, name] of readFileSync(join(ROOT, 'src', file), 'utf8').matchAll(/\bz\.([a-z]\w*)\(/g)) names.add(name);
+  }
+  return [...names].sort();
+}
+const vendorEntry = (name) =>
+  name === 'zod' ? `export { ${zodFunctionsCalled().join(', ')} } from 'zod';` : `module.exports = require(${JSON.stringify(name)});`;
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -87,7 +101,7 @@ await Promise.all(
   VENDORED.map((name) =>
     build({
       ...common,
-      stdin: { contents: `module.exports = require(${JSON.stringify(name)});`, resolveDir: ROOT },
+      stdin: { contents: vendorEntry(name), resolveDir: ROOT },
       outfile: join(OUT, vendorFile(name)),
       plugins: [englishOnlyZod],
     }),
