@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RelayEvent } from '../../../src/relay/protocol.js';
-import { History, type HistoryLimits } from '../../../src/tunnel/history.js';
+import { History, historyLine, type HistoryLimits } from '../../../src/tunnel/history.js';
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -80,5 +80,25 @@ describe('History bounds', () => {
     await writeFile(join(dir, 'history.ndjson'), '', { mode: 0o644 });
     const history = await recordBurst(dir, { maxEntries: 3, maxBytes: 1 << 20 }, 4);
     for (const file of [history.file, history.previous]) expect((await stat(file)).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe('history lines', () => {
+  it('are the entry as JSON, whatever its fields hold', () => {
+    const events: RelayEvent[] = [
+      event(1),
+      { ...event(2), path: '/hooks/é', query: 'a=1&b=%22', headers: [['X-Name', 'snow ☃ "quoted" \\ back'], ['x-name', 'again']], body: Buffer.from([0, 255, 10, 34, 92]) },
+      { ...event(3), body: Buffer.alloc(0) },
+    ];
+    const extras = [
+      { deliveredAt: 1, forward: 'http://localhost:3000/', report: { ok: true, status: 200, durationMs: 1.5, headers: { 'set-cookie': ['a=1', 'b=2'] }, body: '{"ok":"\u2028"}' } },
+      { deliveredAt: 2, provider: undefined, eventType: 'invoice.paid', eventId: undefined, forward: '', route: 'billing', attempt: 2, report: { ok: false, durationMs: 0, error: { kind: 'refused' as const, message: 'line\nbreak' } } },
+    ];
+    for (const e of events) {
+      for (const extra of extras) {
+        const entry = { id: e.id, seq: e.seq, channel: e.channel, receivedAt: e.receivedAt, method: e.method, path: e.path, query: e.query, headers: e.headers, body: e.body.toString('base64'), ...extra };
+        expect(historyLine(e, extra)).toBe(`${JSON.stringify(entry)}\n`);
+      }
+    }
   });
 });
