@@ -70,7 +70,6 @@ export class ExchangeLog {
   readonly maxEntries: number;
   private readonly maxBodyBytes: number;
   private readonly entries: Exchange[] = [];
-  private readonly byId = new Map<string, Exchange>();
   /** Per relay event id: the last attempt number and how many of its exchanges are still kept. */
   private readonly events = new Map<string, { attempt: number; kept: number }>();
   private readonly subscribers = new Set<(exchange: Exchange) => void>();
@@ -86,13 +85,27 @@ export class ExchangeLog {
 
   /** Records an exchange, numbering it and its attempt, and tells subscribers. */
   add(exchange: NewExchange): Exchange {
-    const counts = this.events.get(exchange.eventId) ?? { attempt: 0, kept: 0 };
+    let counts = this.events.get(exchange.eventId);
+    if (!counts) this.events.set(exchange.eventId, (counts = { attempt: 0, kept: 0 }));
     counts.attempt += 1;
     counts.kept += 1;
-    this.events.set(exchange.eventId, counts);
-    const entry: Exchange = { ...exchange, id: String(this.next++), attempt: counts.attempt };
+    // Field by field rather than spread: this runs once per delivered event, and a spread was its dearest part.
+    const entry: Exchange = {
+      id: String(this.next++),
+      eventId: exchange.eventId,
+      attempt: counts.attempt,
+      replayOf: exchange.replayOf,
+      edited: exchange.edited,
+      receivedAt: exchange.receivedAt,
+      sentAt: exchange.sentAt,
+      eventType: exchange.eventType,
+      route: exchange.route,
+      providerEventId: exchange.providerEventId,
+      received: exchange.received,
+      sent: exchange.sent,
+      result: exchange.result,
+    } satisfies Record<keyof Exchange, unknown>; // every field listed, so a new one is not dropped here
     this.entries.push(entry);
-    this.byId.set(entry.id, entry);
     for (const body of bodiesOf(entry)) this.hold(body);
     // Keep the newest entry even when it alone is over the byte budget.
     while (this.entries.length > this.maxEntries || (this.bodyBytes > this.maxBodyBytes && this.entries.length > 1)) this.evictOldest();
@@ -101,7 +114,10 @@ export class ExchangeLog {
   }
 
   get(id: string): Exchange | undefined {
-    return this.byId.get(id);
+    // Ids are consecutive and kept oldest first, so an id's place in `entries` is known.
+    const first = this.entries[0];
+    const entry = first && this.entries[Number(id) - Number(first.id)];
+    return entry?.id === id ? entry : undefined;
   }
 
   /** Every exchange kept, oldest first. */
@@ -131,7 +147,6 @@ export class ExchangeLog {
   private evictOldest(): void {
     const gone = this.entries.shift();
     if (!gone) return;
-    this.byId.delete(gone.id);
     for (const body of bodiesOf(gone)) this.release(body);
     // Only kept exchanges can be replayed, so an event none of whose exchanges is kept is forgotten.
     const counts = this.events.get(gone.eventId);

@@ -32,6 +32,9 @@ describe('ExchangeLog', () => {
     for (let i = 1; i <= 5; i += 1) log.add(exchange(`rev_${i}`));
     expect(log.list().map((x) => x.id)).toEqual(['3', '4', '5']);
     expect(log.get('2')).toBeUndefined();
+    // Only an id exactly as the log wrote it names an exchange.
+    for (const id of ['03', '3.0', ' 3', '0x3', '6', '0', '-1', '', 'abc']) expect(log.get(id)).toBeUndefined();
+    expect(log.get('3')?.id).toBe('3');
   });
 
   it('keeps the body bytes under budget, counting a shared body once, and always keeps the newest', () => {
