@@ -1,4 +1,4 @@
-import { createWriteStream, fchmodSync, fstat, openSync, renameSync, type WriteStream } from 'node:fs';
+import { createWriteStream, fchmodSync, fstatSync, openSync, renameSync, type WriteStream } from 'node:fs';
 import { open, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ensurePrivateDir } from '../paths.js';
@@ -47,8 +47,8 @@ const MAX_UNWRITTEN_BYTES = 16 * 1024 * 1024;
  * Recorded lines are written together, this long after the first of them or once this many bytes wait:
  * each write costs a round trip through libuv's thread pool, which per event was most of history's cost.
  */
-const FLUSH_MS = 20;
-const FLUSH_BYTES = 64 * 1024;
+const FLUSH_MS = 50;
+const FLUSH_BYTES = 256 * 1024;
 
 /** How often (in entries) a writer checks that another listener did not rotate the file under it. */
 const ROTATION_CHECK_EVERY = 64;
@@ -71,6 +71,8 @@ export class History {
   private pending = '';
   private pendingBytes = 0;
   private flushTimer: NodeJS.Timeout | undefined;
+  /** The inode of the file the stream writes to, to tell when another listener renamed it away. */
+  private inode = 0;
 
   constructor(
     private readonly dir: string,
@@ -166,11 +168,13 @@ export class History {
     const fd = openSync(this.file, 'a', 0o600);
     // An existing file keeps the mode it had: history holds senders' headers, so 0600 whatever it was.
     fchmodSync(fd, 0o600);
+    const { ino } = fstatSync(fd);
     const stream = createWriteStream(this.file, { fd });
     stream.on('error', (error) => {
       if (this.stream === stream) this.stream = undefined;
       this.onProblem(`history: cannot write ${this.file} (${error.message}); deliveries go on without it`);
     });
+    this.inode = ino;
     return stream;
   }
 
@@ -198,13 +202,11 @@ export class History {
   private followRotation(): void {
     this.sinceCheck = 0;
     const old = this.stream!;
-    fstat((old as unknown as { fd: number }).fd, (fdError, ours) => {
-      if (fdError) return;
-      stat(this.file).then(
-        (current) => ours.ino !== current.ino && this.switchTo(old),
-        () => this.switchTo(old),
-      );
-    });
+    const ours = this.inode;
+    stat(this.file).then(
+      (current) => ours !== current.ino && this.switchTo(old),
+      () => this.switchTo(old),
+    );
   }
 
   private switchTo(old: WriteStream): void {
