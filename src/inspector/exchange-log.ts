@@ -157,11 +157,19 @@ export class ExchangeLog {
 /** What the page and the log keep of a request whcli sent. */
 export function sentRequest(request: { url: URL; rawPath?: string; method: string; headers: HeaderList; body: Uint8Array }): SentRequest {
   return {
-    url: request.rawPath ? `${request.url.origin}${request.rawPath}` : request.url.toString(),
+    url: sentUrl(request.url.href, request.rawPath),
     method: request.method,
     rawPath: request.rawPath,
     headers: request.headers,
     // The same Buffer as the event's body when unchanged, so the log counts its bytes once.
     body: Buffer.isBuffer(request.body) ? request.body : Buffer.from(request.body),
   };
+}
+
+let lastSent: { href: string; rawPath?: string; url: string } | undefined;
+
+/** The URL as sent, its path as on the request line; the last one is kept, since a listener's events share one. */
+function sentUrl(href: string, rawPath: string | undefined): string {
+  if (lastSent?.href !== href || lastSent.rawPath !== rawPath) lastSent = { href, rawPath, url: rawPath ? `${new URL(href).origin}${rawPath}` : href };
+  return lastSent.url;
 }
