@@ -75,6 +75,17 @@ describe('History bounds', () => {
     expect((await stat(history.file)).size + ((await stat(history.previous).catch(() => ({ size: 0 }))).size)).toBeLessThanOrEqual(2 * limits.maxBytes);
   });
 
+  it('keeps the order of entries of any size, a body larger than a write batch among them', async () => {
+    const dir = await tempDir();
+    const sizes = [10, 300 * 1024, 10, 20 * 1024, 10];
+    const history = new History(dir, { maxEntries: 1000, maxBytes: 1 << 30 });
+    await history.open();
+    sizes.forEach((bytes, i) => history.record(event(i + 1, bytes), { deliveredAt: i, forward: 'http://localhost:3000/', report: { ok: true, durationMs: 1 } }));
+    await history.close();
+    const entries = await history.list();
+    expect(entries.map((e) => [e.seq, Buffer.from(e.body, 'base64').length])).toEqual(sizes.map((bytes, i) => [i + 1, bytes]));
+  });
+
   it('writes its files 0600', async () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'history.ndjson'), '', { mode: 0o644 });
