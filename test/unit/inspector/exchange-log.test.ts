@@ -59,6 +59,26 @@ describe('ExchangeLog', () => {
     expect(log.add(exchange('rev_a')).attempt).toBe(1);
   });
 
+  it('adds what addLater was given before any other add or read, in order', () => {
+    const log = new ExchangeLog();
+    const seen: string[] = [];
+    log.subscribe((x) => seen.push(x.eventId));
+    log.addLater(() => exchange('rev_a'));
+    log.addLater(() => exchange('rev_b'));
+    expect(log.add(exchange('rev_c')).id).toBe('3');
+    expect(log.list().map((x) => x.eventId)).toEqual(['rev_a', 'rev_b', 'rev_c']);
+    log.addLater(() => exchange('rev_d'));
+    expect(log.get('4')?.eventId).toBe('rev_d');
+    expect(seen).toEqual(['rev_a', 'rev_b', 'rev_c', 'rev_d']);
+  });
+
+  it('adds what addLater was given by itself, without a read', async () => {
+    const log = new ExchangeLog();
+    const added = new Promise<string>((resolve) => log.subscribe((x) => resolve(x.eventId)));
+    log.addLater(() => exchange('rev_a'));
+    expect(await added).toBe('rev_a');
+  });
+
   it('tells subscribers about each new exchange until they unsubscribe', () => {
     const log = new ExchangeLog();
     const seen: string[] = [];
