@@ -49,13 +49,17 @@ const MAX_UNWRITTEN_BYTES = 16 * 1024 * 1024;
  * cost. They are also serialized then, one after another: JSON.stringify between two deliveries ran
  * several times slower (cold caches) than the same calls in a row.
  */
-const FLUSH_MS = 50;
-const FLUSH_ENTRIES = 256;
+const FLUSH_MS = 100;
+const FLUSH_ENTRIES = 512;
 /** Encoded lines are handed to the stream in buffers of this size (a larger line goes alone). */
-const BATCH_BYTES = 256 * 1024;
+const BATCH_BYTES = 1024 * 1024;
 
-/** How often (in entries) a writer checks that another listener did not rotate the file under it. */
+/**
+ * How often (in entries, and at most once in this many ms) a writer checks that another listener did
+ * not rotate the file under it: each check is a stat through the thread pool.
+ */
 const ROTATION_CHECK_EVERY = 64;
+const ROTATION_CHECK_MS = 1000;
 
 /**
  * An append-only NDJSON file of deliveries, bounded while it runs: when it reaches `maxEntries` or
@@ -70,6 +74,7 @@ export class History {
   private bytes = 0;
   private entries = 0;
   private sinceCheck = 0;
+  private checkedAt = 0;
   private unwrittenSaid = false;
   /**
    * Entries recorded and not yet written (see FLUSH_MS). The listener never changes an event or a
@@ -149,7 +154,7 @@ export class History {
       this.bytes += this.append(historyLine(event, extra));
       this.entries += 1;
       if (this.full()) this.rotate();
-      else if (++this.sinceCheck >= ROTATION_CHECK_EVERY) this.followRotation();
+      else if (++this.sinceCheck >= ROTATION_CHECK_EVERY && Date.now() - this.checkedAt >= ROTATION_CHECK_MS) this.followRotation();
     }
     this.writeBatch();
   }
@@ -233,6 +238,7 @@ export class History {
   /** Another listener with the same data dir rotated the file: write to the new one from now on. */
   private followRotation(): void {
     this.sinceCheck = 0;
+    this.checkedAt = Date.now();
     const old = this.stream!;
     const ours = this.inode;
     stat(this.file).then(
