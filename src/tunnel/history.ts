@@ -177,10 +177,14 @@ export class History {
 
   /** Hands the encoded lines to the current file's stream. */
   private writeBatch(): void {
-    if (!this.batch) return;
-    this.stream?.write(this.batch.subarray(0, this.batchBytes));
-    this.batch = undefined;
+    if (!this.batch || this.batchBytes === 0) return;
+    const used = this.batch.subarray(0, this.batchBytes);
     this.batchBytes = 0;
+    // A mostly empty batch goes as a copy and the buffer is kept for the next lines: a slow disk then
+    // holds the bytes waiting (which MAX_UNWRITTEN_BYTES bounds), not a 1 MiB buffer per write.
+    if (used.length < this.batch.length / 2) return void this.stream?.write(Buffer.from(used));
+    this.stream?.write(used);
+    this.batch = undefined;
   }
 
   /** Newest last. */
