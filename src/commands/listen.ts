@@ -183,7 +183,13 @@ async function startWebInspector(setup: InspectorSetup): Promise<{ server: Inspe
     setup.onNotice(`the web inspector is unavailable: ${(error as Error).message}`);
     return undefined;
   }
-  return { server, record: (forwarded) => log.add(exchangeFromForward(forwarded)) };
+  return {
+    server,
+    record: (forwarded) => {
+      const now = Date.now();
+      log.addLater(() => exchangeFromForward(forwarded, now));
+    },
+  };
 }
 
 /** Tunnels a relay channel to the local handler until `signal` aborts. */

@@ -1,6 +1,7 @@
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { performance } from 'node:perf_hooks';
 import { Agent, type Dispatcher, ProxyAgent, errors } from 'undici';
+import { ExcerptHandler, type ExcerptResponse } from './excerpt-handler.js';
 
 /** Bytes of a response body kept for display and reports. */
 export const RESPONSE_EXCERPT_BYTES = 4096;
@@ -172,48 +173,38 @@ function flattenHeaders(raw: Record<string, string | string[] | undefined>): Hea
   return out;
 }
 
-/** Reads a response body to its end, keeping only its first bytes as text. */
-function readExcerpt(body: NodeJS.ReadableStream): Promise<{ excerpt: string; size: number }> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    body.on('data', (chunk: Buffer) => {
-      if (size < RESPONSE_EXCERPT_BYTES) chunks.push(chunk);
-      size += chunk.length;
-    });
-    body.once('end', () => {
-      const kept = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-      resolve({ excerpt: kept.subarray(0, RESPONSE_EXCERPT_BYTES).toString('utf8'), size });
-    });
-    body.once('error', reject);
-  });
-}
-
 /** Sends one request and times it; never throws for network or HTTP failures. */
 export async function sendRequest(req: OutgoingRequest): Promise<DeliveryResult> {
   const started = performance.now();
   const elapsed = () => Math.round((performance.now() - started) * 100) / 100;
+  let handler: ExcerptHandler | undefined;
+  const response = new Promise<ExcerptResponse>((resolve, reject) => {
+    handler = new ExcerptHandler(RESPONSE_EXCERPT_BYTES, (error, answer) => (error ? reject(error) : resolve(answer!)));
+  });
   // undici's own timeouts run on a coarse clock; this one makes --timeout 300ms mean 300 ms.
-  const limit = deadline(req.timeoutMs, req.signal);
+  const limit = deadline(req.timeoutMs, handler!, req.signal);
   try {
+    // What undici's request() refuses before dispatching (dispatch would take it as an upgrade).
+    if (req.method === 'CONNECT') throw new errors.InvalidArgumentError('invalid method');
     // The dispatcher takes the path as given; going through a URL would re-encode the query.
-    const response = await dispatcherFor(req.url, req.insecure).request({
-      origin: req.url.origin,
-      path: req.rawPath ?? `${req.url.pathname}${req.url.search}`,
-      method: req.method as 'POST',
-      headers: req.headers,
-      body: req.method === 'GET' || req.method === 'HEAD' ? undefined : req.body,
-      signal: limit.signal,
-      headersTimeout: req.timeoutMs,
-      bodyTimeout: req.timeoutMs,
-    });
-    const { excerpt, size } = await readExcerpt(response.body);
-    const status = response.statusCode;
+    dispatcherFor(req.url, req.insecure).dispatch(
+      {
+        origin: req.url.origin,
+        path: req.rawPath ?? `${req.url.pathname}${req.url.search}`,
+        method: req.method as 'POST',
+        headers: req.headers,
+        body: req.method === 'GET' || req.method === 'HEAD' ? undefined : req.body,
+        headersTimeout: req.timeoutMs,
+        bodyTimeout: req.timeoutMs,
+      },
+      handler!,
+    );
+    const { statusCode: status, headers, excerpt, size } = await response;
     return {
       ok: status >= 200 && status < 300,
       status,
       durationMs: elapsed(),
-      headers: flattenHeaders(response.headers),
+      headers: flattenHeaders(headers),
       body: excerpt,
       bodyBytes: size,
     };
@@ -225,20 +216,19 @@ export async function sendRequest(req: OutgoingRequest): Promise<DeliveryResult>
 }
 
 /**
- * A signal that aborts after `ms` (a TimeoutError) or when `outer` does. A plain timer: on the
+ * Aborts the request after `ms` (a TimeoutError) or when `outer` does. A plain timer: on the
  * delivery path AbortSignal.timeout and AbortSignal.any cost a weak reference and a finalizer each.
  */
-function deadline(ms: number, outer?: AbortSignal): { signal: AbortSignal; clear(): void } {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new DOMException(`no response within ${ms}ms`, 'TimeoutError')), ms);
-  const onOuterAbort = () => controller.abort(outer!.reason);
-  if (outer?.aborted) onOuterAbort();
-  else outer?.addEventListener('abort', onOuterAbort, { once: true });
+function deadline(ms: number, handler: ExcerptHandler, outer?: AbortSignal): { clear(): void } {
+  const timer = setTimeout(() => handler.abort(new DOMException(`no response within ${ms}ms`, 'TimeoutError')), ms);
+  if (!outer) return { clear: () => clearTimeout(timer) };
+  const onOuterAbort = () => handler.abort(outer.reason);
+  if (outer.aborted) onOuterAbort();
+  else outer.addEventListener('abort', onOuterAbort, { once: true });
   return {
-    signal: controller.signal,
     clear: () => {
       clearTimeout(timer);
-      outer?.removeEventListener('abort', onOuterAbort);
+      outer.removeEventListener('abort', onOuterAbort);
     },
   };
 }

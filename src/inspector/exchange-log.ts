@@ -58,6 +58,8 @@ export interface ExchangeLogOptions {
 }
 
 export const DEFAULT_MAX_ENTRIES = 500;
+/** How long addLater waits to add what it was given, in one go. */
+const LATER_MS = 50;
 const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
 
 /** The Buffers an exchange holds: a replay shares its event's body, and an unedited send its received one. */
@@ -70,7 +72,6 @@ export class ExchangeLog {
   readonly maxEntries: number;
   private readonly maxBodyBytes: number;
   private readonly entries: Exchange[] = [];
-  private readonly byId = new Map<string, Exchange>();
   /** Per relay event id: the last attempt number and how many of its exchanges are still kept. */
   private readonly events = new Map<string, { attempt: number; kept: number }>();
   private readonly subscribers = new Set<(exchange: Exchange) => void>();
@@ -78,6 +79,9 @@ export class ExchangeLog {
   private readonly bodies = new Map<Buffer, number>();
   private bodyBytes = 0;
   private next = 1;
+  /** Exchanges given to addLater and not yet added, oldest first. */
+  private later: (() => NewExchange)[] = [];
+  private laterTimer: NodeJS.Timeout | undefined;
 
   constructor(options: ExchangeLogOptions = {}) {
     this.maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
@@ -86,13 +90,51 @@ export class ExchangeLog {
 
   /** Records an exchange, numbering it and its attempt, and tells subscribers. */
   add(exchange: NewExchange): Exchange {
-    const counts = this.events.get(exchange.eventId) ?? { attempt: 0, kept: 0 };
+    this.addPending();
+    return this.addNow(exchange);
+  }
+
+  /**
+   * Records the exchange `make` returns within LATER_MS, in order with every other add; reading the
+   * log adds what waits first. The listener's deliveries come this way: added one by one between
+   * two deliveries, each cost several times what it does in a batch.
+   */
+  addLater(make: () => NewExchange): void {
+    this.later.push(make);
+    this.laterTimer ??= setTimeout(() => this.addPending(), LATER_MS).unref();
+  }
+
+  private addPending(): void {
+    clearTimeout(this.laterTimer);
+    this.laterTimer = undefined;
+    if (this.later.length === 0) return;
+    const waiting = this.later;
+    this.later = [];
+    for (const make of waiting) this.addNow(make());
+  }
+
+  private addNow(exchange: NewExchange): Exchange {
+    let counts = this.events.get(exchange.eventId);
+    if (!counts) this.events.set(exchange.eventId, (counts = { attempt: 0, kept: 0 }));
     counts.attempt += 1;
     counts.kept += 1;
-    this.events.set(exchange.eventId, counts);
-    const entry: Exchange = { ...exchange, id: String(this.next++), attempt: counts.attempt };
+    // Field by field rather than spread: this runs once per delivered event, and a spread was its dearest part.
+    const entry: Exchange = {
+      id: String(this.next++),
+      eventId: exchange.eventId,
+      attempt: counts.attempt,
+      replayOf: exchange.replayOf,
+      edited: exchange.edited,
+      receivedAt: exchange.receivedAt,
+      sentAt: exchange.sentAt,
+      eventType: exchange.eventType,
+      route: exchange.route,
+      providerEventId: exchange.providerEventId,
+      received: exchange.received,
+      sent: exchange.sent,
+      result: exchange.result,
+    } satisfies Record<keyof Exchange, unknown>; // every field listed, so a new one is not dropped here
     this.entries.push(entry);
-    this.byId.set(entry.id, entry);
     for (const body of bodiesOf(entry)) this.hold(body);
     // Keep the newest entry even when it alone is over the byte budget.
     while (this.entries.length > this.maxEntries || (this.bodyBytes > this.maxBodyBytes && this.entries.length > 1)) this.evictOldest();
@@ -101,11 +143,16 @@ export class ExchangeLog {
   }
 
   get(id: string): Exchange | undefined {
-    return this.byId.get(id);
+    this.addPending();
+    // Ids are consecutive and kept oldest first, so an id's place in `entries` is known.
+    const first = this.entries[0];
+    const entry = first && this.entries[Number(id) - Number(first.id)];
+    return entry?.id === id ? entry : undefined;
   }
 
   /** Every exchange kept, oldest first. */
   list(): readonly Exchange[] {
+    this.addPending();
     return this.entries;
   }
 
@@ -131,7 +178,6 @@ export class ExchangeLog {
   private evictOldest(): void {
     const gone = this.entries.shift();
     if (!gone) return;
-    this.byId.delete(gone.id);
     for (const body of bodiesOf(gone)) this.release(body);
     // Only kept exchanges can be replayed, so an event none of whose exchanges is kept is forgotten.
     const counts = this.events.get(gone.eventId);
@@ -142,11 +188,19 @@ export class ExchangeLog {
 /** What the page and the log keep of a request whcli sent. */
 export function sentRequest(request: { url: URL; rawPath?: string; method: string; headers: HeaderList; body: Uint8Array }): SentRequest {
   return {
-    url: request.rawPath ? `${request.url.origin}${request.rawPath}` : request.url.toString(),
+    url: sentUrl(request.url.href, request.rawPath),
     method: request.method,
     rawPath: request.rawPath,
     headers: request.headers,
     // The same Buffer as the event's body when unchanged, so the log counts its bytes once.
     body: Buffer.isBuffer(request.body) ? request.body : Buffer.from(request.body),
   };
+}
+
+let lastSent: { href: string; rawPath?: string; url: string } | undefined;
+
+/** The URL as sent, its path as on the request line; the last one is kept, since a listener's events share one. */
+function sentUrl(href: string, rawPath: string | undefined): string {
+  if (lastSent?.href !== href || lastSent.rawPath !== rawPath) lastSent = { href, rawPath, url: rawPath ? `${new URL(href).origin}${rawPath}` : href };
+  return lastSent.url;
 }

@@ -7,14 +7,14 @@ import { sentRequest, type Exchange, type NewExchange } from './exchange-log.js'
 
 export type SendRequest = (request: OutgoingRequest) => Promise<DeliveryResult>;
 
-/** The log entry for a delivery the listener made. */
-export function exchangeFromForward({ event, info, request, result, route }: ForwardedEvent): NewExchange {
+/** The log entry for a delivery the listener made, answered at `now`. */
+export function exchangeFromForward({ event, info, request, result, route }: ForwardedEvent, now = Date.now()): NewExchange {
   return {
     route,
     eventId: event.id,
     edited: false,
     receivedAt: event.receivedAt,
-    sentAt: Date.now() - result.durationMs,
+    sentAt: now - result.durationMs,
     eventType: info.type,
     providerEventId: info.eventId,
     received: { method: event.method, path: event.path, query: event.query, headers: event.headers, body: event.body },

@@ -120,13 +120,16 @@ export class ChannelHub {
       return;
     }
     if (!report.skipped) this.metrics.delivered += 1;
-    const key = `${session.channel}:${seq}`;
-    const waiting = this.waiters.get(key);
-    if (waiting) {
-      this.waiters.delete(key);
-      for (const resolve of waiting) resolve(report);
-    }
+    // Only ingress answering with the handler's result waits: otherwise no key is built per ack.
+    if (this.waiters.size > 0) this.answerWaiters(`${session.channel}:${seq}`, report);
     this.pumpSafely(session);
+  }
+
+  private answerWaiters(key: string, report: DeliveryReport): void {
+    const waiting = this.waiters.get(key);
+    if (!waiting) return;
+    this.waiters.delete(key);
+    for (const resolve of waiting) resolve(report);
   }
 
   private pumpSafely(session: ListenerSession): void {
@@ -195,12 +198,17 @@ export class ChannelHub {
    */
   private sendBatches(session: ListenerSession, events: readonly RelayEvent[]): boolean {
     let start = 0;
+    // Each event's size is computed once: it walks the event's headers.
+    let size = events.length > 0 ? eventBytes(events[0]!) : 0;
     while (start < events.length) {
       if (session.closed || this.holdBack(session)) return false;
       let end = start;
       let bytes = 0;
-      do bytes += eventBytes(events[end++]!);
-      while (end < events.length && bytes + eventBytes(events[end]!) <= MAX_BATCH_BYTES);
+      do {
+        bytes += size;
+        end += 1;
+        size = end < events.length ? eventBytes(events[end]!) : 0;
+      } while (end < events.length && bytes + size <= MAX_BATCH_BYTES);
       this.send(session, events.slice(start, end));
       start = end;
     }

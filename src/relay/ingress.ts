@@ -51,6 +51,7 @@ export function headerPairs(req: IncomingMessage): [string, string][] {
 }
 
 const BASE = 'http://relay.invalid/base';
+const PLAIN_SUFFIX = /^(?:\/[^.\\%?#\t\n\r]*)?$/;
 
 /**
  * Whether a sender's path suffix ("/stripe/events") could move the listener's request anywhere but
@@ -61,6 +62,8 @@ const BASE = 'http://relay.invalid/base';
  * handlers' routers often decode them before splitting.
  */
 export function pathLeavesBase(suffix: string): boolean {
+  // Most paths are "" or plain segments: only these characters can make a URL parser change a path.
+  if (PLAIN_SUFFIX.test(suffix)) return false;
   return resolvesAway(suffix) || resolvesAway(suffix.replace(/%5c/gi, '\\').replace(/%2f/gi, '/'));
 }
 

@@ -245,12 +245,18 @@ function destroyOnError(this: Duplex): void {
 /** The host name of a Host header, lowercased, without its port ("[::1]:8787" -> "[::1]"). */
 export function hostName(header: string | undefined): string | undefined {
   if (!header) return undefined;
+  // A sender sends the same Host on every request: parsed once, not once per event.
+  if (header === lastHost.header) return lastHost.name;
+  let name: string | undefined;
   try {
-    return new URL(`http://${header}`).hostname;
+    name = new URL(`http://${header}`).hostname;
   } catch {
-    return undefined;
+    name = undefined;
   }
+  lastHost = { header, name };
+  return name;
 }
+let lastHost: { header?: string; name?: string } = {};
 
 /** Why a request must be refused before anything else, or undefined. */
 function refusal(req: IncomingMessage, allowedHosts: ReadonlySet<string> | undefined): { status: number; reason: string; message: string } | undefined {

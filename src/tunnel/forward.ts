@@ -121,11 +121,20 @@ export function describeEvent(event: RelayEvent, provider?: ProviderSpec): Event
   return { type, eventId: str(readPath(body(), 'id')) ?? header(event, 'webhook-id') };
 }
 
+/** The header names a Connection header lists, lower-case (RFC 9110 §7.6.1: hop-by-hop too). */
+function connectionTokens(pairs: readonly [string, string][]): ReadonlySet<string> {
+  let tokens: Set<string> | undefined;
+  for (const [name, value] of pairs) {
+    if (name.length !== 10 || name.toLowerCase() !== 'connection') continue;
+    tokens ??= new Set();
+    for (const token of value.split(',')) tokens.add(token.trim().toLowerCase());
+  }
+  return tokens ?? NOTHING;
+}
+
 /** Header pairs as sent, minus hop-by-hop ones and `drop`; repeated headers stay repeated. */
 export function forwardableHeaders(pairs: readonly [string, string][], drop: ReadonlySet<string>): HeaderList {
-  const connectionListed = new Set(
-    pairs.filter(([k]) => k.toLowerCase() === 'connection').flatMap(([, v]) => v.split(',').map((t) => t.trim().toLowerCase())),
-  );
+  const connectionListed = connectionTokens(pairs);
   const out: HeaderList = {};
   for (const [name, value] of pairs) {
     const lower = name.toLowerCase();
@@ -159,10 +168,22 @@ export function pathLeavesBase(base: URL, suffix: string): string | undefined {
   return undefined;
 }
 
+let lastTarget: { base: string; path: string; query: string; url: URL; rawPath: string } | undefined;
+
+/**
+ * The handler's URL and request-line path for an event. A channel's events mostly share one path, so
+ * the last one is kept rather than parsed again per event: its URL is shared, and nothing modifies it.
+ */
+function forwardTarget(base: URL, path: string, query: string): { url: URL; rawPath: string } {
+  const last = lastTarget;
+  if (last && last.base === base.href && last.path === path && last.query === query) return last;
+  lastTarget = { base: base.href, path, query, url: joinTarget(base, path, query), rawPath: rawTargetPath(base, path, query) };
+  return lastTarget;
+}
+
 /** The request the handler receives for a relayed event: same bytes, method, path and query. */
 export function buildForwardRequest(event: RelayEvent, options: ForwardOptions, info?: EventInfo): OutgoingRequest {
-  const url = joinTarget(options.forward, event.path, event.query);
-  const rawPath = rawTargetPath(options.forward, event.path, event.query);
+  const { url, rawPath } = forwardTarget(options.forward, event.path, event.query);
   const { provider, secret } = options;
   const common = { url, rawPath, method: event.method, body: event.body, timeoutMs: options.timeoutMs, ...(options.insecure ? { insecure: true } : {}) };
   if (!options.resign || !provider || secret === undefined) {

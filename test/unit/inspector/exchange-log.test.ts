@@ -32,6 +32,9 @@ describe('ExchangeLog', () => {
     for (let i = 1; i <= 5; i += 1) log.add(exchange(`rev_${i}`));
     expect(log.list().map((x) => x.id)).toEqual(['3', '4', '5']);
     expect(log.get('2')).toBeUndefined();
+    // Only an id exactly as the log wrote it names an exchange.
+    for (const id of ['03', '3.0', ' 3', '0x3', '6', '0', '-1', '', 'abc']) expect(log.get(id)).toBeUndefined();
+    expect(log.get('3')?.id).toBe('3');
   });
 
   it('keeps the body bytes under budget, counting a shared body once, and always keeps the newest', () => {
@@ -54,6 +57,26 @@ describe('ExchangeLog', () => {
     log.add(exchange('rev_b'));
     // rev_a was evicted with its only exchange: a new arrival with that id starts again at 1.
     expect(log.add(exchange('rev_a')).attempt).toBe(1);
+  });
+
+  it('adds what addLater was given before any other add or read, in order', () => {
+    const log = new ExchangeLog();
+    const seen: string[] = [];
+    log.subscribe((x) => seen.push(x.eventId));
+    log.addLater(() => exchange('rev_a'));
+    log.addLater(() => exchange('rev_b'));
+    expect(log.add(exchange('rev_c')).id).toBe('3');
+    expect(log.list().map((x) => x.eventId)).toEqual(['rev_a', 'rev_b', 'rev_c']);
+    log.addLater(() => exchange('rev_d'));
+    expect(log.get('4')?.eventId).toBe('rev_d');
+    expect(seen).toEqual(['rev_a', 'rev_b', 'rev_c', 'rev_d']);
+  });
+
+  it('adds what addLater was given by itself, without a read', async () => {
+    const log = new ExchangeLog();
+    const added = new Promise<string>((resolve) => log.subscribe((x) => resolve(x.eventId)));
+    log.addLater(() => exchange('rev_a'));
+    expect(await added).toBe('rev_a');
   });
 
   it('tells subscribers about each new exchange until they unsubscribe', () => {

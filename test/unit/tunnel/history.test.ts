@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RelayEvent } from '../../../src/relay/protocol.js';
-import { History, type HistoryLimits } from '../../../src/tunnel/history.js';
+import { History, historyLine, type HistoryLimits } from '../../../src/tunnel/history.js';
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -75,10 +75,41 @@ describe('History bounds', () => {
     expect((await stat(history.file)).size + ((await stat(history.previous).catch(() => ({ size: 0 }))).size)).toBeLessThanOrEqual(2 * limits.maxBytes);
   });
 
+  it('keeps the order of entries of any size, a body larger than a write batch among them', async () => {
+    const dir = await tempDir();
+    const sizes = [10, 300 * 1024, 10, 20 * 1024, 10];
+    const history = new History(dir, { maxEntries: 1000, maxBytes: 1 << 30 });
+    await history.open();
+    sizes.forEach((bytes, i) => history.record(event(i + 1, bytes), { deliveredAt: i, forward: 'http://localhost:3000/', report: { ok: true, durationMs: 1 } }));
+    await history.close();
+    const entries = await history.list();
+    expect(entries.map((e) => [e.seq, Buffer.from(e.body, 'base64').length])).toEqual(sizes.map((bytes, i) => [i + 1, bytes]));
+  });
+
   it('writes its files 0600', async () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'history.ndjson'), '', { mode: 0o644 });
     const history = await recordBurst(dir, { maxEntries: 3, maxBytes: 1 << 20 }, 4);
     for (const file of [history.file, history.previous]) expect((await stat(file)).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe('history lines', () => {
+  it('are the entry as JSON, whatever its fields hold', () => {
+    const events: RelayEvent[] = [
+      event(1),
+      { ...event(2), path: '/hooks/é', query: 'a=1&b=%22', headers: [['X-Name', 'snow ☃ "quoted" \\ back'], ['x-name', 'again']], body: Buffer.from([0, 255, 10, 34, 92]) },
+      { ...event(3), body: Buffer.alloc(0) },
+    ];
+    const extras = [
+      { deliveredAt: 1, forward: 'http://localhost:3000/', report: { ok: true, status: 200, durationMs: 1.5, headers: { 'set-cookie': ['a=1', 'b=2'] }, body: '{"ok":"\u2028"}' } },
+      { deliveredAt: 2, provider: undefined, eventType: 'invoice.paid', eventId: undefined, forward: '', route: 'billing', attempt: 2, report: { ok: false, durationMs: 0, error: { kind: 'refused' as const, message: 'line\nbreak' } } },
+    ];
+    for (const e of events) {
+      for (const extra of extras) {
+        const entry = { id: e.id, seq: e.seq, channel: e.channel, receivedAt: e.receivedAt, method: e.method, path: e.path, query: e.query, headers: e.headers, body: e.body.toString('base64'), ...extra };
+        expect(historyLine(e, extra)).toBe(`${JSON.stringify(entry)}\n`);
+      }
+    }
   });
 });
