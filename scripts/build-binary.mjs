@@ -103,6 +103,8 @@ async function main() {
     define: {
       'import.meta.url': '__whcli_import_meta_url',
       WHCLI_BUNDLED_VERSION: JSON.stringify(version),
+      // Fixtures and the inspector's page are read from the binary's assets (src/standalone.ts).
+      WHCLI_STANDALONE: 'true',
     },
   });
 

@@ -16,6 +16,10 @@ export async function terminal(options: { bounded?: boolean } = {}): Promise<Ter
   return processTerminal(process.env, options);
 }
 
+export function printLine(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
 export function printJson(value: unknown): void {
   process.stdout.write(`${terminalSafeJson(value, 2)}\n`);
 }

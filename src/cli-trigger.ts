@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { ProgramDeps } from './cli-program.js';
-import { collect, environment, examples, printJson, terminal } from './cli-helpers.js';
+import { collect, environment, examples, printJson, printLine, terminal } from './cli-helpers.js';
 
 /** `whcli trigger`: a signed fixture event, sent or printed. Its modules load only when it runs. */
 export function addTriggerCommand(program: Command, deps: ProgramDeps): void {
@@ -48,23 +48,24 @@ export function addTriggerCommand(program: Command, deps: ProgramDeps): void {
         const { triggerScenarioAction } = await import('./cli-trigger-scenario.js');
         return triggerScenarioAction(event, opts, deps);
       }
+      const quiet = opts.json || opts.dryRun;
+      // Colour (chalk and its terminal detection) loads only for output it colours: not --json's or --dry-run's.
       const [{ trigger, triggerFailure }, view, term] = await Promise.all([
         import('./commands/trigger.js'),
         import('./ui/trigger-view.js'),
-        terminal(),
+        quiet ? undefined : terminal(),
       ]);
-      const quiet = opts.json || opts.dryRun;
       const result = await trigger(
         { event, ...opts },
         {
           environment: environment(),
           signal: deps.signal,
-          onStart: quiet ? undefined : (head) => view.printTriggerHeader(term, head),
-          onAttempt: quiet ? undefined : (attempt, next) => view.printAttempt(term, attempt, next),
+          onStart: term && ((head) => view.printTriggerHeader(term, head)),
+          onAttempt: term && ((attempt, next) => view.printAttempt(term, attempt, next)),
         },
       );
       if (opts.json) printJson(result);
-      else if (opts.dryRun) view.printDryRun(term, result);
+      else if (opts.dryRun) view.printDryRun(printLine, result);
       if (!result.ok) throw triggerFailure(result);
     });
 }

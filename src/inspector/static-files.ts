@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { standaloneBinary } from '../standalone.js';
 
 /** The page's files: src/inspector/public, copied to dist/inspector/public by `npm run build`. */
 export const publicDir = fileURLToPath(new URL('./public/', import.meta.url));
@@ -24,21 +25,9 @@ export interface Asset {
   body: Buffer;
 }
 
-type Sea = typeof import('node:sea');
-
-/** node:sea when whcli runs as a standalone binary, whose assets are keyed inspector/<file>. */
-async function standaloneBinary(): Promise<Sea | undefined> {
-  try {
-    const sea = await import('node:sea');
-    return sea.isSea() ? sea : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Reads the page's files once, at start: they are small, and a request never waits on the disk. */
 export async function loadAssets(dir?: string): Promise<Map<string, Asset>> {
-  const sea = dir === undefined ? await standaloneBinary() : undefined;
+  const sea = dir === undefined ? standaloneBinary() : undefined;
   dir ??= existsSync(publicDir) || !existsSync(checkoutDir) ? publicDir : checkoutDir;
   const assets = new Map<string, Asset>();
   for (const [name, type] of Object.entries(ASSETS)) {

@@ -1,15 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { standaloneBinary } from '../standalone.js';
 import type { EventSpec } from './types.js';
-
-const require = createRequire(import.meta.url);
 
 /** fixtures/<provider>/events.json as text: from inside the standalone binary, else from the package. */
 function readEventsFile(provider: string): string {
   const key = `fixtures/${provider}/events.json`;
-  const sea = require('node:sea') as typeof import('node:sea');
-  if (sea.isSea()) return sea.getAsset(key, 'utf8');
+  const sea = standaloneBinary();
+  if (sea) return sea.getAsset(key, 'utf8');
   // Two levels below the package root, like src/fixtures/load.ts (and the binary's bundle).
   return readFileSync(fileURLToPath(new URL(`../../${key}`, import.meta.url)), 'utf8');
 }

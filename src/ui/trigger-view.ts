@@ -20,9 +20,10 @@ export function printTriggerHeader(term: Terminal, r: { provider: string; event:
   if (r.listener) term.out(c.dim(`   through the running listener ${describeListener(r.listener)}`));
 }
 
-export function printDryRun(term: Terminal, result: TriggerResult): void {
-  term.out(`${result.method} ${result.url}`);
-  for (const [name, value] of Object.entries(result.headers)) term.out(`${name}: ${value}`);
-  term.out('');
-  term.out(result.body);
+/** The request exactly as it would be sent; plain text, nothing to colour. */
+export function printDryRun(out: (line: string) => void, result: TriggerResult): void {
+  out(`${result.method} ${result.url}`);
+  for (const [name, value] of Object.entries(result.headers)) out(`${name}: ${value}`);
+  out('');
+  out(result.body);
 }
