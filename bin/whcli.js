@@ -5,5 +5,7 @@
 // See scripts/bundle.mjs.
 const ONE_FILE_COMMANDS = ['sign', 'trigger', 'verify'];
 
-const command = process.argv[2];
-require(ONE_FILE_COMMANDS.includes(command) ? `../dist/bundle/${command}.cjs` : '../dist/bundle/main.cjs');
+const args = process.argv.slice(2);
+// Asked by scripts and shell prompts: answered without loading the CLI at all.
+if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) process.stdout.write(`${require('../package.json').version}\n`);
+else require(ONE_FILE_COMMANDS.includes(args[0]) ? `../dist/bundle/${args[0]}.cjs` : '../dist/bundle/main.cjs');
